@@ -4,6 +4,29 @@ SHELL := /bin/bash
 -include .env
 .EXPORT_ALL_VARIABLES:
 
+# Embedded defaults (see .env.example); a .env file or the environment overrides them.
+APP_ENV ?= development
+RASA_HOST ?= 127.0.0.1
+RASA_PORT ?= 5005
+RASA_URL ?= http://127.0.0.1:5005
+ACTION_SERVER_HOST ?= 127.0.0.1
+ACTION_SERVER_PORT ?= 5055
+ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+TRIAGE_STAFF_KEY ?= dev-staff-key-change-me
+WEBCHAT_ALLOWED_ORIGINS ?= http://localhost:8080,http://127.0.0.1:8080
+OUTBOX_PATH ?= var/outbox.sqlite3
+API_HOST ?= 127.0.0.1
+API_PORT ?= 8000
+API_URL ?= http://127.0.0.1:8000
+API_DATABASE_URL ?= sqlite:///var/api.sqlite3
+API_INGEST_KEY ?= dev-ingest-key-change-me
+API_READ_KEY ?= dev-read-key-change-me
+WEBCHAT_PORT ?= 8080
+STAFF_PORT ?= 8090
+STAFF_PAGE_KEY ?= dev-staff-page-change-me
+ADAPTER_PSEUDONYM_KEY ?= dev-pseudonym-key-change-me
+WHATSAPP_PORT ?= 8081
+
 RASA_TELEMETRY_ENABLED := false
 RASA_VENV := .venv-rasa
 APP_VENV := .venv-app
@@ -51,8 +74,8 @@ $(MODEL): $(TRAINING_INPUTS) $(RASA_VENV)/.stamp
 train: $(MODEL) ## Train the Rasa model when data, domain or config changed
 
 run: venvs $(MODEL) ## Set up what is missing, train if needed, start every process
-	@$(APP_PY) scripts/print_endpoints.py
-	@$(RASA_VENV)/bin/honcho start -f Procfile.dev
+	@$(APP_PY) scripts/procfile.py Procfile.dev var/Procfile
+	@$(APP_VENV)/bin/honcho start -f var/Procfile -d .
 
 test: venvs $(MODEL) ## Run every check: lint, types, unit, content, dialogue and HTTP tests
 	@set -e; for step in lint typecheck $(TEST_STEPS); do echo "== make $$step"; $(MAKE) --no-print-directory $$step; done
@@ -66,7 +89,6 @@ lint: $(APP_VENV)/.stamp ## ruff
 	$(APP_VENV)/bin/ruff format --check .
 
 typecheck: venvs ## mypy in both environments
-
 	$(RASA_PY) -m mypy knowledge actions bot/connectors
 	$(APP_PY) -m mypy --python-version 3.11 $(APP_MYPY_PATHS)
 

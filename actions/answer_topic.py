@@ -1,0 +1,38 @@
+"""ActionAnswerTopic: answers every topic intent (and nlu_fallback) from knowledge/ content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.context import known_gemeente
+from actions.events import start_if_new
+from actions.names import NOT_UNDERSTOOD_TOPIC, SLOT_AWAITING_PLACE
+from knowledge import get_catalog
+from knowledge.places import is_only_a_place
+
+
+class ActionAnswerTopic(Action):
+    """Topic intent -> the topic's answer, referrals and follow-up buttons."""
+
+    def name(self) -> str:
+        """Rasa action name."""
+        return "action_answer_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Answer the latest message's topic; a bare place name while a place was asked counts as the place."""
+        catalog = get_catalog()
+        events = start_if_new(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot(SLOT_AWAITING_PLACE) and is_only_a_place(catalog, text):
+            return events + replies.take_place(dispatcher, tracker, catalog)
+        topic = catalog.topic_for_intent(tracker.get_intent_of_latest_message())
+        if topic is None:
+            topic = catalog.topics[NOT_UNDERSTOOD_TOPIC]
+        gemeente = known_gemeente(catalog, tracker)
+        return events + replies.answer(dispatcher, tracker, catalog, topic, gemeente)

@@ -1,0 +1,33 @@
+"""Reads what the conversation knows about the resident's municipality: a button payload, the message text,
+or what was said before."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions.names import ENTITY_PLACE, SLOT_GEMEENTE
+from knowledge import Catalog
+from knowledge.places import PlaceMatch, find_place
+
+
+def place_in_message(catalog: Catalog, tracker: Tracker) -> PlaceMatch | None:
+    """The place named in the latest message: a button's entity first, else the words themselves."""
+    entity = next(tracker.get_latest_entity_values(ENTITY_PLACE), None)
+    if isinstance(entity, str) and entity.strip():
+        match = find_place(catalog, entity)
+        if match is not None:
+            return match
+        return PlaceMatch(name=entity.strip(), gemeente=None)
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return None
+    return find_place(catalog, text)
+
+
+def known_gemeente(catalog: Catalog, tracker: Tracker) -> str | None:
+    """The municipality from this message, else the one remembered in the slot."""
+    match = place_in_message(catalog, tracker)
+    if match is not None and match.gemeente is not None:
+        return match.gemeente
+    remembered = tracker.get_slot(SLOT_GEMEENTE)
+    return remembered if remembered in catalog.gemeenten else None

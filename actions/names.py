@@ -1,0 +1,19 @@
+"""Slot, action, intent and entity names shared by the actions and the domain (a test checks they match)."""
+
+SLOT_TOPIC = "topic"
+SLOT_GEMEENTE = "gemeente"
+SLOT_AWAITING_PLACE = "awaiting_place"
+SLOT_COUNTED = "conversation_counted"
+ENTITY_PLACE = "place"
+
+INTENT_INFORM_PLACE = "inform_place"
+INTENT_SIMPLER = "simpler"
+INTENT_AFFIRM = "affirm"
+INTENT_DENY = "deny"
+INTENT_FALLBACK = "nlu_fallback"
+MECHANICS_INTENTS = (INTENT_INFORM_PLACE, INTENT_SIMPLER, INTENT_AFFIRM, INTENT_DENY)
+
+# The topic the bot uses for "a person, please" and for "I do not understand"; content, not code, decides
+# what they say. Only their roles are named here.
+HANDOFF_TOPIC = "medewerker"
+NOT_UNDERSTOOD_TOPIC = "buiten_bereik"

@@ -1,0 +1,26 @@
+"""ActionSimplify: 'Zeg het simpeler' gives the simpler version of the last answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.events import start_if_new
+from knowledge import get_catalog
+
+
+class ActionSimplify(Action):
+    """simpler -> the simple text of the topic in the slot."""
+
+    def name(self) -> str:
+        """Rasa action name."""
+        return "action_simplify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Say the last answer more simply."""
+        return start_if_new(tracker) + replies.simpler(dispatcher, tracker, get_catalog())

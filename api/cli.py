@@ -1,0 +1,89 @@
+"""Command line: ``python -m api serve | db upgrade | db downgrade | keys create/list/revoke``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from api import db
+from api.keys import SCOPES, create_key, list_keys, revoke_key
+from api.settings import ApiSettings
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API with uvicorn")
+    serve.add_argument("--host", help="default: API_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: API_PORT or 8000")
+
+    database = commands.add_parser("db", help="database migrations")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser("upgrade", help="alembic upgrade head")
+    down = database_commands.add_parser("downgrade", help="alembic downgrade (default: base)")
+    down.add_argument("revision", nargs="?", default="base")
+
+    keys = commands.add_parser("keys", help="manage API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--scope", required=True, choices=SCOPES)
+    create.add_argument("--name", required=True, help="who uses it, e.g. dashboard or relay")
+    key_commands.add_parser("list", help="list keys (never their value)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id", type=int)
+    return parser
+
+
+def _keys(args: argparse.Namespace, settings: ApiSettings) -> int:
+    if settings.should_auto_migrate:
+        db.upgrade(settings.database_url)
+    sessions = db.make_sessionmaker(db.make_engine(settings.database_url))
+    with db.transaction(sessions) as session:
+        if args.keys_command == "create":
+            row, plaintext = create_key(session, name=args.name, scope=args.scope)
+            _say(f"Created key {row.id} ({row.scope}, {row.name}). It is shown only once:")
+            _say(plaintext)
+        elif args.keys_command == "list":
+            _say(f"{'id':>4}  {'scope':<7} {'name':<24} {'created':<20} revoked")
+            for key in list_keys(session):
+                revoked = key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "-"
+                created = key.created_at.strftime("%Y-%m-%d %H:%M")
+                _say(f"{key.id:>4}  {key.scope:<7} {key.name:<24} {created:<20} {revoked}")
+        else:
+            revoked = revoke_key(session, args.key_id)
+            if revoked is None:
+                sys.stderr.write(f"No key with id {args.key_id}.\n")
+                return 1
+            _say(f"Key {revoked.id} ({revoked.scope}, {revoked.name}) is revoked.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = ApiSettings()
+    except ValueError as error:
+        sys.stderr.write(f"Invalid API settings: {error}\n")
+        return 2
+    if args.command == "serve":
+        import uvicorn
+
+        from api.main import create_app
+
+        app = create_app(settings)
+        uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port)
+        return 0
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            db.upgrade(settings.database_url)
+        else:
+            db.downgrade(settings.database_url, args.revision)
+        return 0
+    return _keys(args, settings)

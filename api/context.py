@@ -1,0 +1,25 @@
+"""Everything a request needs, built once in create_app() and kept on ``app.state.ctx``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.keys import KeyRing
+from api.settings import ApiSettings
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Settings, database handles, key ring, topic vocabulary and templates of one app."""
+
+    settings: ApiSettings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    keyring: KeyRing
+    topic_ids: frozenset[str]
+    topic_titles: dict[str, str]
+    templates: Jinja2Templates

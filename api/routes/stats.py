@@ -1,0 +1,110 @@
+"""GET /api/v1/stats and /api/v1/stats.csv: protected counts for staff and the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+
+from api.clock import today_amsterdam
+from api.deps import AUTH_RESPONSES, Context, DbSession, require_scope
+from api.keys import KeyGrant
+from api.reports import RangeError, default_range, protected_stats, stats_csv
+from api.schemas import StatsOut
+from api.vocabulary import Kind
+
+router = APIRouter(prefix="/api/v1", tags=["statistics"])
+
+RANGE_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"description": "The date range is empty or longer than allowed."},
+    **AUTH_RESPONSES,
+}
+
+
+class CSVResponse(Response):
+    """A CSV document."""
+
+    media_type = "text/csv"
+
+
+def _stats(
+    ctx: Context,
+    session: DbSession,
+    first: dt.date | None,
+    last: dt.date | None,
+    period: Literal["week", "month"],
+    by: Literal["topic", "target", "gemeente", "channel", "kind"],
+    kind: Kind | None,
+) -> StatsOut:
+    default_first, default_last = default_range(today_amsterdam(), period)
+    try:
+        return protected_stats(
+            session,
+            first=first or (last - (default_last - default_first) if last else default_first),
+            last=last or default_last,
+            period=period,
+            by=by,
+            kind=kind,
+            threshold=ctx.settings.suppression_threshold,
+            base=ctx.settings.rounding_base,
+        )
+    except RangeError as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
+
+
+FromQuery = Annotated[
+    dt.date | None,
+    Query(alias="from", description="First day (default: 12 periods before `to`)."),
+]
+ToQuery = Annotated[dt.date | None, Query(description="Last day (default: today).")]
+PeriodQuery = Annotated[Literal["week", "month"], Query(description="Bucket size.")]
+ByQuery = Annotated[
+    Literal["topic", "target", "gemeente", "channel", "kind"], Query(description="Breakdown.")
+]
+KindQuery = Annotated[Kind | None, Query(description="Only count events of this kind.")]
+ReadGrant = Annotated[KeyGrant, Depends(require_scope("read"))]
+
+
+@router.get("/stats", response_model=StatsOut, responses=RANGE_RESPONSES)
+def get_stats(
+    ctx: Context,
+    session: DbSession,
+    _grant: ReadGrant,
+    first: FromQuery = None,
+    to: ToQuery = None,
+    period: PeriodQuery = "week",
+    by: ByQuery = "kind",
+    kind: KindQuery = None,
+) -> StatsOut:
+    """Counts per week or month, broken down by one field, after small-count protection.
+
+    The range is widened to whole periods. Counts from 1 to 9 show as `<10`, cells hidden so
+    that a total cannot give a small count away show as `x` (`count` is null for both), and
+    shown counts are rounded to 5.
+    """
+    return _stats(ctx, session, first, to, period, by, kind)
+
+
+@router.get(
+    "/stats.csv",
+    response_class=CSVResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **RANGE_RESPONSES},
+)
+def get_stats_csv(
+    ctx: Context,
+    session: DbSession,
+    _grant: ReadGrant,
+    first: FromQuery = None,
+    to: ToQuery = None,
+    period: PeriodQuery = "week",
+    by: ByQuery = "kind",
+    kind: KindQuery = None,
+) -> CSVResponse:
+    """The same statistics as CSV (`period_start,by,value,count`; `total` marks totals)."""
+    stats = _stats(ctx, session, first, to, period, by, kind)
+    filename = f"wegwijzer-{stats.by}-{stats.period}-{stats.from_}-{stats.to}.csv"
+    return CSVResponse(
+        stats_csv(stats),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

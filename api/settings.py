@@ -1,0 +1,115 @@
+"""API settings from the environment (prefix ``API_``), validated once at start-up.
+
+Placeholder keys (containing ``change-me``) are accepted only when ``APP_ENV=development``, so a
+copied ``.env.example`` can never reach production unnoticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.paths import DEFAULT_DATABASE_URL, REPO_ROOT
+
+PLACEHOLDER_MARKER = "change-me"
+
+
+def sha256_hex(value: str) -> str:
+    """Return the hex SHA-256 of a key; the only form in which keys are kept."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+class ApiSettings(BaseSettings):
+    """Configuration of the statistics API; built in ``create_app()`` or ``main()``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="API_",
+        env_file=REPO_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    app_env: Literal["development", "test", "production"] = Field(
+        default="production",
+        validation_alias=AliasChoices("APP_ENV", "API_APP_ENV"),
+    )
+    database_url: str = DEFAULT_DATABASE_URL
+    auto_migrate: bool | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    ingest_key: SecretStr | None = None
+    read_key: SecretStr | None = None
+    ingest_key_sha256: str | None = None
+    read_key_sha256: str | None = None
+    session_secret: SecretStr | None = None
+    session_max_age: int = Field(default=8 * 3600, ge=60)
+    secure_cookies: bool | None = None
+    suppression_threshold: int = Field(default=10, ge=2)
+    rounding_base: int = Field(default=5, ge=0)
+    topics_dir: str | None = None
+    max_batch: int = Field(default=500, ge=1, le=500)
+
+    @field_validator("ingest_key_sha256", "read_key_sha256")
+    @classmethod
+    def _is_sha256_hex(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        cleaned = value.strip().lower()
+        if len(cleaned) != 64 or any(ch not in "0123456789abcdef" for ch in cleaned):
+            raise ValueError("must be the 64-character hex SHA-256 of the key")
+        return cleaned
+
+    @field_validator("ingest_key", "read_key", "session_secret")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() == "":
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_outside_development(self) -> ApiSettings:
+        if self.app_env == "development":
+            return self
+        for name in ("ingest_key", "read_key", "session_secret"):
+            secret = getattr(self, name)
+            if secret is not None and PLACEHOLDER_MARKER in secret.get_secret_value():
+                raise ValueError(
+                    f"API_{name.upper()} holds a placeholder ('{PLACEHOLDER_MARKER}'); "
+                    "set a real secret or APP_ENV=development"
+                )
+        return self
+
+    @property
+    def is_default_sqlite(self) -> bool:
+        """Whether the database is the embedded default SQLite file under var/."""
+        return self.database_url == DEFAULT_DATABASE_URL
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        """Migrate at start-up: on by default only for the embedded SQLite database."""
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.is_default_sqlite
+
+    @property
+    def use_secure_cookies(self) -> bool:
+        """Session cookies need HTTPS everywhere except in development."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.app_env != "development"
+
+    def env_key_hashes(self) -> dict[str, list[str]]:
+        """Return the SHA-256 of the keys given in the environment, per scope."""
+        hashes: dict[str, list[str]] = {"ingest": [], "read": []}
+        if self.ingest_key is not None:
+            hashes["ingest"].append(sha256_hex(self.ingest_key.get_secret_value()))
+        if self.ingest_key_sha256:
+            hashes["ingest"].append(self.ingest_key_sha256)
+        if self.read_key is not None:
+            hashes["read"].append(sha256_hex(self.read_key.get_secret_value()))
+        if self.read_key_sha256:
+            hashes["read"].append(self.read_key_sha256)
+        return hashes

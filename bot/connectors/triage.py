@@ -1,0 +1,93 @@
+"""TriageInput: POST /webhooks/triage/webhook for the Informatiepunt's staff (the staff triage contract).
+
+It classifies the question with the loaded model and answers from knowledge/; it does not touch any
+conversation tracker, so staff lookups never mix with residents' conversations. Guarded by a staff key.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.connectors.triage_contract import (
+    TriageRequestError,
+    build_response,
+    nlu_text,
+    parse_request,
+)
+from knowledge import get_catalog
+from knowledge.pii import mask_pii
+
+log = logging.getLogger(__name__)
+DEFAULT_FALLBACK_THRESHOLD = 0.5
+
+
+def _clock() -> Any:
+    from actions.clock import now
+
+    return now()
+
+
+class TriageInput(InputChannel):
+    """Staff triage endpoint, configured in credentials.yml as ``bot.connectors.triage.TriageInput``."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The URL segment: /webhooks/triage/."""
+        return "triage"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Read the fallback threshold (kept equal to config.yml's FallbackClassifier)."""
+        credentials = credentials or {}
+        return cls(float(credentials.get("fallback_threshold", DEFAULT_FALLBACK_THRESHOLD)))
+
+    def __init__(self, fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD) -> None:
+        self.fallback_threshold = fallback_threshold
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Routes: GET / (health) and POST /webhook."""
+        triage = Blueprint("triage_webhook", __name__)
+
+        @triage.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @triage.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            expected = os.environ.get("TRIAGE_STAFF_KEY", "")
+            if not expected:
+                return response.json({"error": "triage is disabled: TRIAGE_STAFF_KEY is not set"}, 503)
+            given = request.headers.get("X-Staff-Key", "")
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                return response.json({"error": "missing or invalid X-Staff-Key header"}, 401)
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return response.json({"error": "body is not valid JSON"}, 400)
+            try:
+                triage_request = parse_request(body)
+            except TriageRequestError as exc:
+                return response.json({"error": str(exc)}, 400)
+            agent = request.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                return response.json({"error": "no model loaded yet"}, 503)
+            masked = mask_pii(triage_request.text).text
+            parse = await agent.parse_message(nlu_text(masked))
+            catalog = get_catalog()
+            result = build_response(
+                catalog, triage_request, parse, self.fallback_threshold, _clock()
+            )
+            log.info("triage topic=%s gemeente=%s", result["topic"], result["gemeente"])
+            return response.json(result)
+
+        return triage

@@ -1,0 +1,102 @@
+"""The staff triage contract: validates a request and builds the answer from an NLU parse and knowledge/.
+
+Pure (no Sanic, no Rasa imports) so it is tested without a server; triage.py wires it to HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from knowledge import Catalog
+from knowledge.places import find_place
+from knowledge.referrals import referrals_for
+
+MAX_TEXT_LENGTH = 1000
+MAX_ALTERNATIVES = 3
+NOT_UNDERSTOOD_TOPIC = "buiten_bereik"
+
+
+class TriageRequestError(ValueError):
+    """A request that breaks the contract; the message is returned to the caller with status 400."""
+
+
+@dataclass(frozen=True)
+class TriageRequest:
+    """A validated triage request."""
+
+    text: str
+    gemeente: str | None
+
+
+def parse_request(body: Any) -> TriageRequest:
+    """Validate the JSON body ``{"text": str, "gemeente": str | null}``."""
+    if not isinstance(body, dict):
+        raise TriageRequestError("body must be a JSON object with 'text' and 'gemeente'")
+    unknown = sorted(set(body) - {"text", "gemeente"})
+    if unknown:
+        raise TriageRequestError(f"unknown field(s): {', '.join(unknown)}")
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise TriageRequestError("'text' must be a string")
+    if not text.strip():
+        raise TriageRequestError("'text' must not be empty")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise TriageRequestError(f"'text' is {len(text)} characters; at most {MAX_TEXT_LENGTH} allowed")
+    gemeente = body.get("gemeente")
+    if gemeente is not None and not isinstance(gemeente, str):
+        raise TriageRequestError("'gemeente' must be a string or null")
+    return TriageRequest(text=text.strip(), gemeente=gemeente.strip() if gemeente else None)
+
+
+def nlu_text(text: str) -> str:
+    """Text as NLU should see it: a leading '/' would be read as an intent payload, so it is dropped."""
+    return text.lstrip().lstrip("/").strip() or text
+
+
+def resolve_gemeente(catalog: Catalog, given: str | None, text: str) -> str | None:
+    """The municipality staff picked, else one named in the question itself."""
+    for candidate in (given, text):
+        if candidate:
+            match = find_place(catalog, candidate)
+            if match is not None:
+                return match.gemeente or match.outside_nearest
+    return None
+
+
+def build_response(
+    catalog: Catalog, request: TriageRequest, parse: dict[str, Any], fallback_threshold: float,
+    now: datetime,
+) -> dict[str, Any]:
+    """The triage answer: topic, alternatives, answer texts, referrals for the municipality."""
+    ranking = [
+        (catalog.topic_for_intent(item.get("name")), float(item.get("confidence") or 0.0))
+        for item in parse.get("intent_ranking") or []
+    ]
+    topics = [(topic.id, conf) for topic, conf in ranking if topic is not None]
+    best_id, best_conf = topics[0] if topics else (NOT_UNDERSTOOD_TOPIC, 0.0)
+    if best_conf < fallback_threshold:
+        best_id = NOT_UNDERSTOOD_TOPIC
+    alternatives = [
+        {"topic": topic_id, "confidence": round(conf, 4)}
+        for topic_id, conf in topics
+        if topic_id not in (best_id, NOT_UNDERSTOOD_TOPIC)
+    ][:MAX_ALTERNATIVES]
+    topic = catalog.topics[best_id]
+    gemeente = resolve_gemeente(catalog, request.gemeente, request.text)
+    refs = referrals_for(catalog, topic.refer_to, gemeente, now)
+    return {
+        "topic": best_id,
+        "confidence": round(best_conf, 4),
+        "alternatives": alternatives,
+        "answer": {
+            "title": topic.title,
+            "text": topic.answer,
+            "simple": topic.simple,
+            "steps": list(topic.steps),
+            "links": [{"label": link.label, "url": link.url} for link in topic.links],
+        },
+        "referrals": [ref.as_contract() for ref in refs],
+        "gemeente": gemeente,
+    }

@@ -1,0 +1,218 @@
+"""Channel-neutral message types and the fixed Dutch texts an adapter sends on its own.
+
+The texts live in ``knowledge/messages.yml`` (owned by library staff). The defaults below are only a
+safety net for a missing key, so an adapter never answers with nothing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+# Keys this package reads from knowledge/messages.yml, with the fallback used when a key is missing.
+DEFAULT_TEXTS: Mapping[str, str] = {
+    "rasa_unavailable": (
+        "Sorry, het lukt nu even niet om uw vraag te beantwoorden. "
+        "Probeer het later nog eens. "
+        "U kunt ook langskomen bij het Informatiepunt in de bibliotheek."
+    ),
+    "button_expired": ("Deze knop is verlopen. Wilt u uw vraag nog een keer typen?"),
+    "text_only": (
+        "Sorry, ik kan alleen tekst lezen. "
+        "Foto's, spraakberichten en bestanden kan ik niet openen. "
+        "Wilt u uw vraag typen?"
+    ),
+    "choose_option": "Kies een van de knoppen:",
+    "list_button": "Kies een optie",
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    """A suggestion button as Rasa sends it: a label for the user and a payload for Rasa."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One bot message for the user: text and, optionally, buttons."""
+
+    text: str = ""
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """What a user sent, already reduced to what Rasa may see.
+
+    ``sender`` is the pseudonym (never a raw platform id) and ``text`` is either typed text or a
+    button payload; the Rasa client masks personal data in it before sending.
+    """
+
+    sender: str
+    text: str
+    channel: str
+
+
+def merge_for_channel(messages: Iterable[OutgoingMessage]) -> list[OutgoingMessage]:
+    """Join consecutive Rasa items into as few messages as possible.
+
+    Rasa splits plain text on blank lines into separate items (``rasa/core/channels/channel.py``).
+    Chat platforms limit messages per chat (Telegram about 1 per second, WhatsApp about 1 per 6 s
+    per user), so text items are joined with a blank line and buttons stay on the item that carried
+    them.
+
+    Args:
+        messages: The items in the order Rasa sent them.
+
+    Returns:
+        The merged messages; a message with buttons ends a group.
+    """
+    merged: list[OutgoingMessage] = []
+    pending: list[str] = []
+    for message in messages:
+        if message.text.strip():
+            pending.append(message.text.strip())
+        if message.buttons:
+            merged.append(OutgoingMessage(text="\n\n".join(pending), buttons=message.buttons))
+            pending = []
+    if pending:
+        merged.append(OutgoingMessage(text="\n\n".join(pending)))
+    return merged
+
+
+def utf16_length(text: str) -> int:
+    """Length in UTF-16 code units, the safe way to count for Telegram and WhatsApp limits.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        Number of UTF-16 code units.
+    """
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _longest_prefix(text: str, limit: int) -> int:
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split text into parts that each fit one message, preferring paragraph, line and word breaks.
+
+    Args:
+        text: The text to send.
+        limit: Maximum length per part in UTF-16 code units.
+
+    Returns:
+        Non-empty parts in order; empty when the text is blank. Joining them with the whitespace
+        that was cut restores the text.
+    """
+    parts: list[str] = []
+    rest = text.strip()
+    while rest:
+        cut = _longest_prefix(rest, limit)
+        if cut >= len(rest):
+            parts.append(rest)
+            break
+        window = rest[:cut]
+        for separator in ("\n\n", "\n", " "):
+            position = window.rfind(separator)
+            if position > 0:
+                cut = position
+                break
+        part = rest[:cut].rstrip()
+        if not part:
+            part, cut = window, len(window)
+        parts.append(part)
+        rest = rest[cut:].lstrip()
+    return parts
+
+
+def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Shorten text to at most ``limit`` UTF-16 code units, marking the cut with an ellipsis.
+
+    Args:
+        text: A label or title.
+        limit: Maximum length in UTF-16 code units (at least 2).
+
+    Returns:
+        The text itself when it fits, otherwise a prefix plus the ellipsis.
+    """
+    text = text.strip()
+    if utf16_length(text) <= limit:
+        return text
+    return text[: _longest_prefix(text, limit - utf16_length(ellipsis))].rstrip() + ellipsis
+
+
+def _messages_file() -> Path | None:
+    spec = importlib.util.find_spec("knowledge")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / "messages.yml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class FixedTexts:
+    """The fixed texts, read once at start-up; ``missing`` names keys that use the default."""
+
+    texts: Mapping[str, str]
+    missing: tuple[str, ...] = ()
+
+    def get(self, key: str) -> str:
+        """Return the text for ``key``.
+
+        Args:
+            key: One of the keys in ``DEFAULT_TEXTS``.
+
+        Returns:
+            The staff's text, or the built-in default when the key is missing.
+        """
+        return self.texts.get(key) or DEFAULT_TEXTS[key]
+
+
+def load_fixed_texts(path: Path | None = None) -> FixedTexts:
+    """Read the adapter texts from ``knowledge/messages.yml``.
+
+    Args:
+        path: Explicit file (tests); default is ``messages.yml`` beside the ``knowledge`` package.
+
+    Returns:
+        The texts. A missing file or key is not fatal: the default is used and the key is listed
+        in ``missing``.
+
+    Raises:
+        ValueError: When the file exists but is not a mapping of strings, so staff see the mistake.
+    """
+    source = path if path is not None else _messages_file()
+    data: object = {}
+    if source is not None and source.is_file():
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{source}: expected a mapping of message keys to texts")
+    texts: dict[str, str] = {}
+    missing: list[str] = []
+    for key in DEFAULT_TEXTS:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            texts[key] = value.strip()
+        elif value is None:
+            missing.append(key)
+        else:
+            raise ValueError(f"{source}: key {key!r} must be a non-empty string")
+    return FixedTexts(texts=texts, missing=tuple(missing))

@@ -1,0 +1,123 @@
+"""Calls Rasa's triage endpoint for the staff page and parses its answer.
+
+The request carries only masked text and a municipality. The response contract is the one in
+docs/staff.md (``POST /webhooks/triage/webhook``); unknown extra fields are ignored, missing
+optional ones become empty, so a small change on the Rasa side does not break the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class TriageError(Exception):
+    """The triage endpoint could not be used; ``message`` is Dutch text for staff."""
+
+    def __init__(self, message: str, *, status: int = 502) -> None:
+        """Keep the Dutch message and the HTTP status the page should answer with."""
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Alternative(_Lenient):
+    """Another topic the question may be about."""
+
+    topic: str
+    confidence: float = 0.0
+
+
+class Link(_Lenient):
+    """An official link in an answer."""
+
+    label: str
+    url: str
+
+
+class Answer(_Lenient):
+    """The content of the chosen topic."""
+
+    title: str = ""
+    text: str = ""
+    simple: str = ""
+    steps: list[str] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+
+
+class Referral(_Lenient):
+    """Where the resident can go, with the opening hours for their municipality."""
+
+    id: str
+    name: str
+    kind: str | None = None
+    gemeente: str | None = None
+    address: str | None = None
+    opening_hours: Any = None
+    phone: str | None = None
+    url: str | None = None
+    next_open: Any = None
+
+
+class TriageResult(_Lenient):
+    """The triage endpoint's answer."""
+
+    topic: str
+    confidence: float = 0.0
+    alternatives: list[Alternative] = Field(default_factory=list)
+    answer: Answer = Field(default_factory=Answer)
+    referrals: list[Referral] = Field(default_factory=list)
+    gemeente: str | None = None
+
+
+class TriageClient:
+    """Thin async client for ``POST {rasa_url}/webhooks/triage/webhook``."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, staff_key: str) -> None:
+        """Use a shared ``httpx.AsyncClient``; the key goes in ``X-Staff-Key``."""
+        self._http = http
+        self._url = base_url.rstrip("/") + "/webhooks/triage/webhook"
+        self._key = staff_key
+
+    async def triage(self, text: str, gemeente: str | None) -> TriageResult:
+        """Ask for the topic, the answer and the referrals.
+
+        Args:
+            text: the question, already masked.
+            gemeente: one of the four municipality ids, or None.
+
+        Returns:
+            The parsed answer.
+
+        Raises:
+            TriageError: Rasa is unreachable, slow, refuses the key or the input, or answers
+                something that does not match the contract.
+        """
+        try:
+            response = await self._http.post(
+                self._url,
+                json={"text": text, "gemeente": gemeente},
+                headers={"X-Staff-Key": self._key},
+            )
+        except httpx.TimeoutException as exc:
+            raise TriageError("De assistent antwoordt niet op tijd. Probeer het zo opnieuw.") from exc
+        except httpx.HTTPError as exc:
+            raise TriageError(
+                "De assistent is nu niet bereikbaar. Probeer het zo opnieuw."
+            ) from exc
+        if response.status_code == 400:
+            raise TriageError("De assistent kon deze vraag niet lezen. Pas de vraag aan.", status=400)
+        if response.status_code in (401, 403):
+            raise TriageError("De triagepagina is niet goed ingesteld (sleutel). Meld dit bij beheer.")
+        if response.status_code != 200:
+            raise TriageError("De assistent gaf een fout. Probeer het zo opnieuw.")
+        try:
+            return TriageResult.model_validate(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise TriageError("De assistent gaf een onverwacht antwoord. Meld dit bij beheer.") from exc

@@ -1,0 +1,144 @@
+"""Runs the Telegram adapter: ``python -m bot.telegram [--if-configured]``.
+
+Polling by default (no inbound port, works behind the library's firewall); webhook mode with a
+secret token when ``TELEGRAM_MODE=webhook``. With ``--if-configured`` and no token it prints one
+line and idles, so ``make run`` (honcho) keeps the other processes running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+import httpx
+import structlog
+import uvicorn
+
+from bot.dedupe import SeenIds
+from bot.logging import configure_logging
+from bot.messages import load_fixed_texts
+from bot.rasa_client import RasaClient
+from bot.settings import AdapterSettings, RasaSettings, SettingsError, TelegramSettings
+from bot.telegram.app import (
+    ALLOWED_UPDATES,
+    AnyApplication,
+    build_application,
+    create_webhook_app,
+)
+from bot.telegram.callback_ids import CallbackIds
+from bot.telegram.handlers import TelegramHandlers
+
+log = structlog.get_logger("bot.telegram")
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+async def run(key: bytes, throwaway: bool, rasa: RasaSettings, telegram: TelegramSettings) -> None:
+    """Run until SIGINT or SIGTERM.
+
+    Args:
+        key: Pseudonym key.
+        throwaway: Whether the key is a per-process development key (warned about loudly).
+        rasa: Where Rasa is.
+        telegram: Token and mode.
+    """
+    if throwaway:
+        log.warning(
+            "pseudonym_key_throwaway",
+            detail="ADAPTER_PSEUDONYM_KEY not set; using a random key for this process only "
+            "(APP_ENV=development). Conversations restart when the adapter restarts.",
+        )
+    texts = load_fixed_texts()
+    if texts.missing:
+        log.warning("fixed_texts_default", keys=list(texts.missing))
+    webhook = telegram.mode == "webhook"
+    async with httpx.AsyncClient() as http:
+        handlers = TelegramHandlers(
+            rasa=RasaClient(http, rasa, texts.get("rasa_unavailable")),
+            ids=CallbackIds(),
+            texts=texts,
+            pseudonym_key=key,
+        )
+        application = build_application(telegram, handlers, webhook=webhook)
+        async with application:
+            if webhook:
+                await _run_webhook(application, telegram)
+            else:
+                assert application.updater is not None
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                await application.start()
+                log.info("telegram_started", mode="polling")
+                await _wait_for_signal()
+                await application.updater.stop()
+                await application.stop()
+    log.info("telegram_stopped")
+
+
+async def _run_webhook(application: AnyApplication, telegram: TelegramSettings) -> None:
+    assert telegram.webhook_secret is not None and telegram.webhook_url is not None
+    secret = telegram.webhook_secret.get_secret_value()
+    await application.bot.set_webhook(
+        url=telegram.webhook_url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+        max_connections=40,
+    )
+    app = create_webhook_app(application, secret, telegram.webhook_path, SeenIds())
+    config = uvicorn.Config(
+        app,
+        host=telegram.webhook_host,
+        port=telegram.webhook_port,
+        access_log=False,
+        log_config=None,
+    )
+    await application.start()
+    log.info("telegram_started", mode="webhook", port=telegram.webhook_port)
+    await uvicorn.Server(config).serve()
+    await application.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, validate settings and run the adapter.
+
+    Args:
+        argv: Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        Process exit code.
+    """
+    parser = argparse.ArgumentParser(prog="python -m bot.telegram", description=__doc__)
+    parser.add_argument(
+        "--if-configured",
+        action="store_true",
+        help="when TELEGRAM_BOT_TOKEN is unset, say so and idle instead of failing",
+    )
+    args = parser.parse_args(argv)
+    adapter = AdapterSettings()
+    configure_logging(json=adapter.log_json)
+    telegram = TelegramSettings()
+    if args.if_configured and not telegram.configured:
+        print("telegram adapter: skipped (TELEGRAM_BOT_TOKEN is not set)", flush=True)  # noqa: T201
+        asyncio.run(_wait_for_signal())
+        return 0
+    problems = telegram.problems(adapter.is_development)
+    try:
+        if problems:
+            raise SettingsError("; ".join(problems))
+        key, throwaway = adapter.pseudonym_key_bytes()
+    except SettingsError as error:
+        print(f"telegram adapter: cannot start: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    asyncio.run(run(key, throwaway, RasaSettings(), telegram))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

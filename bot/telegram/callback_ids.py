@@ -1,0 +1,87 @@
+"""Maps Rasa button payloads to callback data of at most 64 bytes, and back.
+
+Telegram limits ``callback_data`` to 64 bytes (``InlineKeyboardButtonLimit.MAX_CALLBACK_DATA``), but
+payloads such as ``/inform_place{"place":"kerkrade"}`` can be longer. A short payload is carried as
+is, so it survives a restart; a long one gets a hash id kept in a bounded in-process map.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+MAX_CALLBACK_BYTES = 64
+INLINE_PREFIX = "p:"
+KEY_PREFIX = "k:"
+
+
+class CallbackIds:
+    """Short ids for button payloads.
+
+    Args:
+        ttl_seconds: How long a hashed id stays resolvable after it was last handed out.
+        max_size: Upper bound on remembered payloads; the least recently used go first.
+        clock: Monotonic clock in seconds (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float = 7 * 24 * 3600,
+        max_size: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if ttl_seconds <= 0 or max_size <= 0:
+            raise ValueError("ttl_seconds and max_size must be positive")
+        self._ttl = ttl_seconds
+        self._max = max_size
+        self._clock = clock
+        self._payloads: OrderedDict[str, tuple[str, float]] = OrderedDict()
+
+    def id_for(self, payload: str) -> str:
+        """Return callback data for a payload.
+
+        Args:
+            payload: The Rasa button payload.
+
+        Returns:
+            A string of at most 64 UTF-8 bytes.
+        """
+        inline = INLINE_PREFIX + payload
+        if len(inline.encode()) <= MAX_CALLBACK_BYTES:
+            return inline
+        digest = hashlib.blake2b(payload.encode(), digest_size=12).digest()
+        key = KEY_PREFIX + base64.urlsafe_b64encode(digest).decode()
+        self._payloads[key] = (payload, self._clock())
+        self._payloads.move_to_end(key)
+        while len(self._payloads) > self._max:
+            self._payloads.popitem(last=False)
+        return key
+
+    def payload_for(self, callback_data: str | None) -> str | None:
+        """Resolve callback data back to the payload.
+
+        Telegram clients can send arbitrary callback data, so only our two formats are accepted and
+        an inline payload must look like a Rasa payload (start with ``/``).
+
+        Args:
+            callback_data: ``CallbackQuery.data`` as received.
+
+        Returns:
+            The payload, or None when the id is unknown (e.g. from before a restart) or malformed.
+        """
+        if not callback_data:
+            return None
+        if callback_data.startswith(INLINE_PREFIX):
+            payload = callback_data[len(INLINE_PREFIX) :]
+            return payload if payload.startswith("/") and len(payload) > 1 else None
+        entry = self._payloads.get(callback_data)
+        if entry is None:
+            return None
+        payload, handed_out_at = entry
+        if self._clock() - handed_out_at >= self._ttl:
+            del self._payloads[callback_data]
+            return None
+        return payload

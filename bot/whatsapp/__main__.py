@@ -1,0 +1,119 @@
+"""Runs the WhatsApp adapter: ``python -m bot.whatsapp [--if-configured]``.
+
+Serves the webhook with uvicorn on ``WHATSAPP_HOST:WHATSAPP_PORT`` (default 127.0.0.1:8081). Refuses
+to start when a secret is missing. With ``--if-configured`` and no ``WHATSAPP_*`` variable set it
+prints one line and idles, so ``make run`` (honcho) keeps the other processes running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+import httpx
+import structlog
+import uvicorn
+
+from bot.logging import configure_logging
+from bot.messages import load_fixed_texts
+from bot.rasa_client import RasaClient
+from bot.settings import AdapterSettings, RasaSettings, SettingsError, WhatsAppSettings
+from bot.telegram.callback_ids import CallbackIds
+from bot.whatsapp.app import WhatsAppService, create_app
+from bot.whatsapp.graph_client import GraphClient
+
+log = structlog.get_logger("bot.whatsapp")
+
+
+async def _idle() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+async def run(key: bytes, throwaway: bool, rasa: RasaSettings, whatsapp: WhatsAppSettings) -> None:
+    """Serve the webhook until SIGINT or SIGTERM.
+
+    Args:
+        key: Pseudonym key.
+        throwaway: Whether the key is a per-process development key (warned about loudly).
+        rasa: Where Rasa is.
+        whatsapp: Validated WhatsApp settings.
+    """
+    if throwaway:
+        log.warning(
+            "pseudonym_key_throwaway",
+            detail="ADAPTER_PSEUDONYM_KEY not set; using a random key for this process only "
+            "(APP_ENV=development). Conversations restart when the adapter restarts.",
+        )
+    texts = load_fixed_texts()
+    if texts.missing:
+        log.warning("fixed_texts_default", keys=list(texts.missing))
+    assert whatsapp.app_secret is not None and whatsapp.verify_token is not None
+    assert whatsapp.phone_number_id is not None
+    async with httpx.AsyncClient() as http:
+        service = WhatsAppService(
+            rasa=RasaClient(http, rasa, texts.get("rasa_unavailable")),
+            graph=GraphClient(http, whatsapp),
+            ids=CallbackIds(),
+            texts=texts,
+            pseudonym_key=key,
+            phone_number_id=whatsapp.phone_number_id,
+        )
+        app = create_app(
+            service,
+            app_secret=whatsapp.app_secret.get_secret_value().encode(),
+            verify_token=whatsapp.verify_token.get_secret_value().encode(),
+            max_body_bytes=whatsapp.max_body_bytes,
+            concurrency=whatsapp.concurrency,
+        )
+        # access_log=False: the verification GET carries the verify token in its query string.
+        config = uvicorn.Config(
+            app, host=whatsapp.host, port=whatsapp.port, access_log=False, log_config=None
+        )
+        log.info("whatsapp_started", port=whatsapp.port)
+        await uvicorn.Server(config).serve()
+    log.info("whatsapp_stopped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, validate settings and run the adapter.
+
+    Args:
+        argv: Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        Process exit code: 0 after a clean stop, 2 when the settings are unsafe.
+    """
+    parser = argparse.ArgumentParser(prog="python -m bot.whatsapp", description=__doc__)
+    parser.add_argument(
+        "--if-configured",
+        action="store_true",
+        help="when no WHATSAPP_* variable is set, say so and idle instead of failing",
+    )
+    args = parser.parse_args(argv)
+    adapter = AdapterSettings()
+    configure_logging(json=adapter.log_json)
+    whatsapp = WhatsAppSettings()
+    if args.if_configured and not whatsapp.configured:
+        print("whatsapp adapter: skipped (no WHATSAPP_* variables set)", flush=True)  # noqa: T201
+        asyncio.run(_idle())
+        return 0
+    try:
+        problems = whatsapp.problems(adapter.is_development)
+        if problems:
+            raise SettingsError("; ".join(problems))
+        key, throwaway = adapter.pseudonym_key_bytes()
+    except SettingsError as error:
+        print(f"whatsapp adapter: cannot start: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    asyncio.run(run(key, throwaway, RasaSettings(), whatsapp))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

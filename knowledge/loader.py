@@ -1,0 +1,372 @@
+"""Loads knowledge/ YAML into a validated Catalog. Every problem names the file, the field and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.models import (
+    Catalog,
+    Closure,
+    Gemeente,
+    Link,
+    Location,
+    Organisation,
+    OutsidePlace,
+    Service,
+    ServiceSchedule,
+    Source,
+    Topic,
+    WeeklySlot,
+)
+from knowledge.validation import ContentError, Reader
+
+CONTENT_DIR = Path(__file__).resolve().parent
+TOPIC_KINDS = {"topic", "conversation"}
+ORGANISATION_KINDS = {"helpline", "partner", "website"}
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+HOLIDAY_NAMES = {
+    "nieuwjaarsdag",
+    "goede_vrijdag",
+    "eerste_paasdag",
+    "tweede_paasdag",
+    "koningsdag",
+    "bevrijdingsdag",
+    "hemelvaartsdag",
+    "eerste_pinksterdag",
+    "tweede_pinksterdag",
+    "eerste_kerstdag",
+    "tweede_kerstdag",
+    "carnavalsmaandag",
+    "carnavalsdinsdag",
+}
+SIMPLE_MAX_WORDS = 40
+# Keys the dialogue code asks for; a missing one would only surface mid-conversation.
+REQUIRED_MESSAGES = {
+    "ask_place",
+    "place_unknown",
+    "place_outside",
+    "place_remembered",
+    "service_elsewhere",
+    "referral_intro",
+    "open_now",
+    "closed_now",
+    "no_upcoming",
+    "next_sessions",
+    "unverified",
+    "simpler_without_topic",
+    "button_simpler",
+    "button_referral",
+    "button_staff",
+    "feedback_question",
+    "button_yes",
+    "button_no",
+    "feedback_thanks",
+    "feedback_sorry",
+    "suggestions_intro",
+    "steps_intro",
+    "links_intro",
+    "rasa_unavailable",
+    "payload_refused",
+}
+
+
+def _load_yaml(path: Path, problems: list[str]) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        problems.append(f"{_rel(path)}: file is missing")
+    except yaml.YAMLError as exc:
+        problems.append(f"{_rel(path)}: not valid YAML: {exc}")
+    return None
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(CONTENT_DIR.parent))
+    except ValueError:
+        return str(path)
+
+
+def _source(data: Any, where: str, problems: list[str]) -> Source:
+    r = Reader(data, where, problems, {"url", "name", "checked_on"})
+    return Source(url=r.url("url") or "", checked_on=r.day("checked_on"), name=r.text("name", False) or "")
+
+
+def _topic(path: Path, problems: list[str]) -> Topic | None:
+    where = _rel(path)
+    data = _load_yaml(path, problems)
+    if data is None:
+        return None
+    allowed = {
+        "id", "kind", "title", "button", "suggest", "answer", "simple", "steps", "links", "refer_to",
+        "needs_place", "sources", "reviewed_on", "verify", "verify_note", "also_for_intents",
+    }  # fmt: skip
+    r = Reader(data, where, problems, allowed)
+    topic_id = r.ident("id")
+    if topic_id and topic_id != path.stem:
+        r.fail("id", f"'{topic_id}' must equal the file name '{path.stem}'")
+    kind = r.text("kind") or ""
+    if kind and kind not in TOPIC_KINDS:
+        r.fail("kind", f"'{kind}' must be one of {sorted(TOPIC_KINDS)}")
+    simple = r.text("simple") or ""
+    if len(simple.split()) > SIMPLE_MAX_WORDS:
+        r.fail("simple", f"has {len(simple.split())} words; at most {SIMPLE_MAX_WORDS} allowed")
+    links = []
+    for index, item in enumerate(r.items("links", required=False)):
+        lr = Reader(item, f"{where}: links[{index}]", problems, {"label", "url"})
+        links.append(Link(label=lr.text("label") or "", url=lr.url("url") or ""))
+    sources = tuple(
+        _source(item, f"{where}: sources[{index}]", problems)
+        for index, item in enumerate(r.items("sources"))
+    )
+    if not sources:
+        r.fail("sources", "at least one source is required")
+    verify = r.flag("verify")
+    note = r.text("verify_note", required=False)
+    if verify and not note:
+        r.fail("verify_note", "say which fact needs checking when verify is true")
+    return Topic(
+        id=topic_id,
+        kind=kind,
+        title=r.text("title") or "",
+        button=r.text("button", max_len=20) or "",
+        suggest=r.flag("suggest"),
+        answer=r.text("answer") or "",
+        simple=simple,
+        steps=r.texts("steps", required=False),
+        links=tuple(links),
+        refer_to=r.texts("refer_to", required=False),
+        needs_place=r.flag("needs_place", default=False),
+        sources=sources,
+        reviewed_on=r.day("reviewed_on"),
+        verify=verify,
+        verify_note=note,
+        also_for_intents=r.texts("also_for_intents", required=False),
+    )
+
+
+def _organisations(path: Path, problems: list[str]) -> dict[str, Organisation]:
+    where = _rel(path)
+    top = Reader(_load_yaml(path, problems) or {}, where, problems, {"organisations"})
+    out: dict[str, Organisation] = {}
+    for index, item in enumerate(top.items("organisations")):
+        allowed = {"id", "name", "kind", "description", "phone", "url", "hours", "source", "verify"}
+        r = Reader(item, f"{where}: organisations[{index}]", problems, allowed)
+        kind = r.text("kind") or ""
+        if kind and kind not in ORGANISATION_KINDS:
+            r.fail("kind", f"'{kind}' must be one of {sorted(ORGANISATION_KINDS)}")
+        org = Organisation(
+            id=r.ident("id"),
+            name=r.text("name") or "",
+            kind=kind,
+            description=r.text("description") or "",
+            phone=r.text("phone", required=False),
+            url=r.url("url", required=False),
+            hours=r.text("hours", required=False),
+            source=_source(r.raw("source"), f"{r.where}: source", problems),
+            verify=r.flag("verify"),
+        )
+        if org.id in out:
+            r.fail("id", f"'{org.id}' is defined twice")
+        out[org.id] = org
+    return out
+
+
+def _schedule(service_id: str, data: Any, where: str, problems: list[str]) -> ServiceSchedule:
+    r = Reader(data, where, problems, {"weekly", "source", "verify", "note"})
+    slots = []
+    for index, item in enumerate(r.items("weekly", required=False)):
+        sr = Reader(item, f"{where}: weekly[{index}]", problems, {"day", "start", "end"})
+        day = sr.text("day") or ""
+        if day not in WEEKDAYS:
+            sr.fail("day", f"'{day}' must be a Dutch weekday: {', '.join(WEEKDAYS)}")
+            continue
+        start, end = sr.clock("start"), sr.clock("end")
+        if end <= start:
+            sr.fail("end", f"{end:%H:%M} is not after start {start:%H:%M}")
+        slots.append(WeeklySlot(weekday=WEEKDAYS.index(day), start=start, end=end))
+    return ServiceSchedule(
+        service_id=service_id,
+        weekly=tuple(sorted(slots, key=lambda s: (s.weekday, s.start))),
+        source=_source(r.raw("source"), f"{where}: source", problems),
+        verify=r.flag("verify"),
+        note=r.text("note", required=False),
+    )
+
+
+def _locations(
+    path: Path, problems: list[str]
+) -> tuple[str, frozenset[str], dict[str, Service], tuple[Location, ...]]:
+    where = _rel(path)
+    allowed = {"timezone", "closed_on_holidays", "services", "locations"}
+    top = Reader(_load_yaml(path, problems) or {}, where, problems, allowed)
+    holidays = top.texts("closed_on_holidays", required=False)
+    for name in holidays:
+        if name not in HOLIDAY_NAMES:
+            top.fail("closed_on_holidays", f"'{name}' is not a known holiday: {sorted(HOLIDAY_NAMES)}")
+    services: dict[str, Service] = {}
+    for service_id, item in top.mapping("services").items():
+        sw = f"{where}: services.{service_id}"
+        allowed = {"name", "description", "appointment", "cost", "source", "verify"}
+        r = Reader(item, sw, problems, allowed)
+        services[str(service_id)] = Service(
+            id=str(service_id),
+            name=r.text("name") or "",
+            description=r.text("description") or "",
+            appointment=r.text("appointment", required=False),
+            cost=r.text("cost", required=False),
+            source=_source(r.raw("source"), f"{sw}: source", problems),
+            verify=r.flag("verify"),
+        )
+    locations = []
+    seen: set[str] = set()
+    for index, item in enumerate(top.items("locations")):
+        lw = f"{where}: locations[{index}]"
+        allowed = {"id", "name", "gemeente", "address", "phone", "url", "source", "verify", "services",
+                   "closures"}  # fmt: skip
+        r = Reader(item, lw, problems, allowed)
+        loc_id = r.ident("id")
+        if loc_id in seen:
+            r.fail("id", f"'{loc_id}' is defined twice")
+        seen.add(loc_id)
+        schedules = {}
+        for service_id, sched in r.mapping("services").items():
+            if service_id not in services:
+                r.fail(f"services.{service_id}", "unknown service (define it under services:)")
+            schedules[str(service_id)] = _schedule(
+                str(service_id), sched, f"{lw}: services.{service_id}", problems
+            )
+        closures = []
+        for cindex, citem in enumerate(r.items("closures", required=False)):
+            cr = Reader(citem, f"{lw}: closures[{cindex}]", problems, {"from", "to", "reason"})
+            start, end = cr.day("from"), cr.day("to")
+            if end < start:
+                cr.fail("to", f"{end} is before {start}")
+            closures.append(Closure(start=start, end=end, reason=cr.text("reason") or ""))
+        locations.append(
+            Location(
+                id=loc_id,
+                name=r.text("name") or "",
+                gemeente=r.ident("gemeente"),
+                address=r.text("address", required=False),
+                phone=r.text("phone", required=False),
+                url=r.url("url", required=False),
+                source=_source(r.raw("source"), f"{lw}: source", problems),
+                verify=r.flag("verify"),
+                services=schedules,
+                closures=tuple(closures),
+            )
+        )
+    timezone = top.text("timezone") or "Europe/Amsterdam"
+    return timezone, frozenset(holidays), services, tuple(locations)
+
+
+def _places(path: Path, problems: list[str]) -> tuple[dict[str, Gemeente], tuple[OutsidePlace, ...]]:
+    where = _rel(path)
+    top = Reader(_load_yaml(path, problems) or {}, where, problems, {"gemeenten", "outside"})
+    gemeenten = {}
+    for gid, item in top.mapping("gemeenten").items():
+        r = Reader(item, f"{where}: gemeenten.{gid}", problems, {"name", "kernen", "aliases", "nearby"})
+        gemeenten[str(gid)] = Gemeente(
+            id=str(gid),
+            name=r.text("name") or "",
+            kernen=r.texts("kernen"),
+            aliases=r.texts("aliases", required=False),
+            nearby=r.texts("nearby", required=False),
+        )
+    outside = []
+    for index, item in enumerate(top.items("outside", required=False)):
+        r = Reader(item, f"{where}: outside[{index}]", problems, {"name", "aliases", "nearest"})
+        outside.append(
+            OutsidePlace(
+                name=r.text("name") or "",
+                aliases=r.texts("aliases", required=False),
+                nearest=r.ident("nearest"),
+            )
+        )
+    return gemeenten, tuple(outside)
+
+
+def _messages(path: Path, problems: list[str]) -> dict[str, str]:
+    where = _rel(path)
+    data = _load_yaml(path, problems) or {}
+    r = Reader(data, where, problems, set(data) if isinstance(data, dict) else set())
+    out = {}
+    for key in r.data:
+        value = r.raw(str(key))
+        if not isinstance(value, str) or not value.strip():
+            r.fail(str(key), "must be non-empty text")
+            continue
+        out[str(key)] = value.strip()
+    for key in sorted(REQUIRED_MESSAGES - set(out)):
+        r.fail(key, "is required by the dialogue")
+    return out
+
+
+def _cross_check(catalog: Catalog, problems: list[str]) -> None:
+    targets = set(catalog.services) | set(catalog.organisations)
+    for overlap in sorted(set(catalog.services) & set(catalog.organisations)):
+        problems.append(f"knowledge: id '{overlap}' is both a service and an organisation")
+    for topic in catalog.topics.values():
+        for target in topic.refer_to:
+            if target not in targets:
+                problems.append(
+                    f"knowledge/topics/{topic.id}.yml: field 'refer_to': unknown target '{target}' "
+                    "(not a service in locations.yml nor an organisation in organisations.yml)"
+                )
+    for loc in catalog.locations:
+        if loc.gemeente not in catalog.gemeenten:
+            problems.append(f"knowledge/locations.yml: location '{loc.id}': unknown gemeente '{loc.gemeente}'")
+    for gem in catalog.gemeenten.values():
+        for other in gem.nearby:
+            if other not in catalog.gemeenten:
+                problems.append(f"knowledge/places.yml: gemeenten.{gem.id}.nearby: unknown '{other}'")
+    for place in catalog.outside:
+        if place.nearest not in catalog.gemeenten:
+            problems.append(f"knowledge/places.yml: outside '{place.name}': unknown nearest '{place.nearest}'")
+
+
+def load_catalog(content_dir: Path | None = None) -> Catalog:
+    """Load and validate all content under ``content_dir`` (default: this package's folder).
+
+    Raises:
+        ContentError: listing every problem, each as ``file: field: problem``.
+    """
+    root = content_dir or CONTENT_DIR
+    problems: list[str] = []
+    topics: dict[str, Topic] = {}
+    topic_files = sorted((root / "topics").glob("*.yml"))
+    if not topic_files:
+        problems.append(f"{_rel(root / 'topics')}: no topic files found")
+    for path in topic_files:
+        topic = _topic(path, problems)
+        if topic is not None and topic.id:
+            topics[topic.id] = topic
+    organisations = _organisations(root / "organisations.yml", problems)
+    timezone, holidays, services, locations = _locations(root / "locations.yml", problems)
+    gemeenten, outside = _places(root / "places.yml", problems)
+    messages = _messages(root / "messages.yml", problems)
+    intent_to_topic = {}
+    for topic in topics.values():
+        for intent in topic.also_for_intents:
+            intent_to_topic[intent] = topic.id
+    catalog = Catalog(
+        topics=topics,
+        organisations=organisations,
+        services=services,
+        locations=locations,
+        gemeenten=gemeenten,
+        outside=outside,
+        messages=messages,
+        timezone=timezone,
+        closed_on_holidays=holidays,
+        intent_to_topic=intent_to_topic,
+    )
+    _cross_check(catalog, problems)
+    if problems:
+        raise ContentError(problems)
+    return catalog
