@@ -94,3 +94,6 @@ typecheck: venvs ## mypy in both environments
 
 clean: ## Remove build artefacts (keeps the environments)
 	rm -rf build models results var .pytest_cache .mypy_cache .ruff_cache
+
+serve-test-stack: venvs $(MODEL) ## Start Rasa + actions (+ API) on free ports for tests; prints URLs as JSON
+	@$(APP_PY) scripts/stack.py serve --with-api

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.context import known_gemeente
+from actions.context import known_gemeente, latest_intent
 from actions.events import start_if_new
 from actions.names import NOT_UNDERSTOOD_TOPIC, SLOT_AWAITING_PLACE
 from knowledge import get_catalog
@@ -31,7 +31,7 @@ class ActionAnswerTopic(Action):
         text = tracker.latest_message.get("text") or ""
         if tracker.get_slot(SLOT_AWAITING_PLACE) and is_only_a_place(catalog, text):
             return events + replies.take_place(dispatcher, tracker, catalog)
-        topic = catalog.topic_for_intent(tracker.get_intent_of_latest_message())
+        topic = catalog.topic_for_intent(latest_intent(tracker))
         if topic is None:
             topic = catalog.topics[NOT_UNDERSTOOD_TOPIC]
         gemeente = known_gemeente(catalog, tracker)

@@ -31,3 +31,14 @@ def known_gemeente(catalog: Catalog, tracker: Tracker) -> str | None:
         return match.gemeente
     remembered = tracker.get_slot(SLOT_GEMEENTE)
     return remembered if remembered in catalog.gemeenten else None
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """The intent NLU chose for the latest message, nlu_fallback included.
+
+    rasa-sdk's ``get_intent_of_latest_message`` skips nlu_fallback by default, which would turn an uncertain
+    guess into a confident answer; the bot must say it did not understand instead.
+    """
+    intent = tracker.latest_message.get("intent") or {}
+    name = intent.get("name")
+    return name if isinstance(name, str) else None

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import render
 from actions.clock import now
+from actions.context import latest_intent, place_in_message
 from actions.events import emit
 from actions.names import (
     HANDOFF_TOPIC,
@@ -26,7 +27,6 @@ from actions.names import (
     SLOT_GEMEENTE,
     SLOT_TOPIC,
 )
-from actions.context import place_in_message
 from knowledge import Catalog, Topic
 from knowledge.referrals import referrals_for
 
@@ -35,7 +35,9 @@ Events = list[dict[str, Any]]
 
 def ask_place(dispatcher: CollectingDispatcher, catalog: Catalog, topic_id: str | None) -> Events:
     """Ask which municipality the resident lives in, with one button per municipality."""
-    dispatcher.utter_message(text=catalog.message("ask_place"), buttons=render.place_buttons(catalog))
+    dispatcher.utter_message(
+        text=catalog.message("ask_place"), buttons=render.place_buttons(catalog)
+    )
     return [SlotSet(SLOT_TOPIC, topic_id), SlotSet(SLOT_AWAITING_PLACE, True)]
 
 
@@ -44,7 +46,9 @@ def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: 
     topic = catalog.topics[NOT_UNDERSTOOD_TOPIC]
     ranking = tracker.latest_message.get("intent_ranking") or []
     buttons = render.suggestion_buttons(catalog, ranking)
-    buttons.append({"title": catalog.message("button_staff"), "payload": render.payload(HANDOFF_TOPIC)})
+    buttons.append(
+        {"title": catalog.message("button_staff"), "payload": render.payload(HANDOFF_TOPIC)}
+    )
     dispatcher.utter_message(text=topic.answer, buttons=buttons)
     emit(tracker, "not_understood")
     return [SlotSet(SLOT_AWAITING_PLACE, False)]
@@ -92,12 +96,17 @@ def answer(
         ]
         if gemeente is None and local_targets:
             buttons.append(
-                {"title": catalog.message("button_referral"), "payload": render.payload(INTENT_INFORM_PLACE)}
+                {
+                    "title": catalog.message("button_referral"),
+                    "payload": render.payload(INTENT_INFORM_PLACE),
+                }
             )
         dispatcher.utter_message(text=catalog.message("feedback_question"), buttons=buttons)
         emit(tracker, "answered", topic=topic.id, gemeente=gemeente)
     if topic.id == HANDOFF_TOPIC:
-        emit(tracker, "handoff_requested", topic=previous.id if previous else None, gemeente=gemeente)
+        emit(
+            tracker, "handoff_requested", topic=previous.id if previous else None, gemeente=gemeente
+        )
 
     events: Events = [SlotSet(SLOT_TOPIC, topic.id), SlotSet(SLOT_AWAITING_PLACE, False)]
     if gemeente is not None:
@@ -129,8 +138,10 @@ def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Cata
             )
         )
     pending = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
-    if pending is not None and pending.id != NOT_UNDERSTOOD_TOPIC and (
-        tracker.get_slot(SLOT_AWAITING_PLACE) or pending.kind == "topic"
+    if (
+        pending is not None
+        and pending.id != NOT_UNDERSTOOD_TOPIC
+        and (tracker.get_slot(SLOT_AWAITING_PLACE) or pending.kind == "topic")
     ):
         events = answer(dispatcher, tracker, catalog, pending, gemeente)
     else:
@@ -156,7 +167,7 @@ def feedback(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalo
     topic = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
     if topic is None or topic.kind != "topic":
         return not_understood(dispatcher, tracker, catalog)
-    helpful = tracker.get_intent_of_latest_message() == INTENT_AFFIRM
+    helpful = latest_intent(tracker) == INTENT_AFFIRM
     emit(tracker, "feedback", topic=topic.id, helpful=helpful)
     if helpful:
         dispatcher.utter_message(text=catalog.message("feedback_thanks"))
@@ -164,8 +175,14 @@ def feedback(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalo
         dispatcher.utter_message(
             text=catalog.message("feedback_sorry"),
             buttons=[
-                {"title": catalog.message("button_simpler"), "payload": render.payload(INTENT_SIMPLER)},
-                {"title": catalog.message("button_staff"), "payload": render.payload(HANDOFF_TOPIC)},
+                {
+                    "title": catalog.message("button_simpler"),
+                    "payload": render.payload(INTENT_SIMPLER),
+                },
+                {
+                    "title": catalog.message("button_staff"),
+                    "payload": render.payload(HANDOFF_TOPIC),
+                },
             ],
         )
     return []

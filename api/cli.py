@@ -56,11 +56,11 @@ def _keys(args: argparse.Namespace, settings: ApiSettings) -> int:
                 created = key.created_at.strftime("%Y-%m-%d %H:%M")
                 _say(f"{key.id:>4}  {key.scope:<7} {key.name:<24} {created:<20} {revoked}")
         else:
-            revoked = revoke_key(session, args.key_id)
-            if revoked is None:
+            revoked_key = revoke_key(session, args.key_id)
+            if revoked_key is None:
                 sys.stderr.write(f"No key with id {args.key_id}.\n")
                 return 1
-            _say(f"Key {revoked.id} ({revoked.scope}, {revoked.name}) is revoked.")
+            _say(f"Key {revoked_key.id} ({revoked_key.scope}, {revoked_key.name}) is revoked.")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security, status
@@ -24,8 +24,8 @@ AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def get_context(request: Request) -> AppContext:
-    """Return the context built by create_app()."""
+async def get_context(request: Request) -> AppContext:
+    """Return the context built by create_app() (async: no thread-pool hop for a lookup)."""
     ctx: AppContext = request.app.state.ctx
     return ctx
 
@@ -42,10 +42,10 @@ def get_session(ctx: Context) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-def require_scope(scope: str) -> Callable[..., KeyGrant]:
+def require_scope(scope: str) -> Callable[..., Awaitable[KeyGrant]]:
     """Build a dependency that admits only keys carrying ``scope`` (401 unknown, 403 wrong)."""
 
-    def check(ctx: Context, presented: Annotated[str | None, Security(api_key_header)]) -> KeyGrant:
+    async def check(ctx: Context, presented: Annotated[str | None, Security(api_key_header)]) -> KeyGrant:
         challenge = {"WWW-Authenticate": "APIKey"}
         if not presented:
             raise HTTPException(
@@ -55,14 +55,10 @@ def require_scope(scope: str) -> Callable[..., KeyGrant]:
             )
         grants = ctx.keyring.grants(presented)
         if not grants:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "Unknown or revoked API key.", headers=challenge
-            )
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Unknown or revoked API key.", headers=challenge)
         for grant in grants:
             if grant.scope == scope:
                 return grant
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"This API key does not have the '{scope}' scope."
-        )
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"This API key does not have the '{scope}' scope.")
 
     return check

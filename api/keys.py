@@ -111,9 +111,7 @@ class KeyRing:
             if time.monotonic() - self._loaded_at > self._ttl:
                 with self._sessions() as session:
                     rows = session.execute(
-                        select(ApiKey.id, ApiKey.scope, ApiKey.key_sha256).where(
-                            ApiKey.revoked_at.is_(None)
-                        )
+                        select(ApiKey.id, ApiKey.scope, ApiKey.key_sha256).where(ApiKey.revoked_at.is_(None))
                     ).all()
                 self._cached = [(f"db:{key_id}", scope, digest) for key_id, scope, digest in rows]
                 self._loaded_at = time.monotonic()

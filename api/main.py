@@ -34,9 +34,7 @@ def _openapi_with_topics(app: FastAPI, topic_ids: tuple[str, ...]) -> dict[str, 
     """Publish the topic ids as an enum, since they are read at start-up, not fixed in code."""
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
-    )
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     topic = schema["components"]["schemas"]["EventIn"]["properties"]["topic"]
     for option in topic.get("anyOf", []):
         if option.get("type") == "string":
@@ -88,9 +86,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     session_secret = (
-        settings.session_secret.get_secret_value()
-        if settings.session_secret
-        else secrets.token_urlsafe(32)
+        settings.session_secret.get_secret_value() if settings.session_secret else secrets.token_urlsafe(32)
     )
     app.add_middleware(
         SessionMiddleware,

@@ -3,29 +3,50 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+    model_validator,
+)
 
 from api.vocabulary import SNAKE_ID_PATTERN, Channel, Gemeente, Kind
 
 SnakeId = Annotated[str, Field(pattern=SNAKE_ID_PATTERN, max_length=64)]
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day_text(value: Any) -> Any:
+    """Accept a day only as ``YYYY-MM-DD`` text, never as a timestamp or a date-time."""
+    if not isinstance(value, str) or not ISO_DAY.match(value):
+        raise ValueError("day must be a date written as YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[dt.date, BeforeValidator(_iso_day_text)]
 
 
 class EventIn(BaseModel):
     """One event. No sender id, no text, no time finer than a day."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     event_id: uuid.UUID = Field(description="Idempotency key; a repeat is accepted once.")
-    day: dt.date = Field(description="Calendar day in Europe/Amsterdam.")
+    day: IsoDay = Field(description="Calendar day in Europe/Amsterdam (YYYY-MM-DD).")
     kind: Kind
     topic: SnakeId | None = Field(default=None, description="Topic id from the taxonomy.")
     target: SnakeId | None = Field(default=None, description="Referral target id (snake_case).")
     gemeente: Gemeente | None = None
     channel: Channel
-    helpful: bool | None = Field(default=None, description="Feedback events only.")
+    helpful: StrictBool | None = Field(default=None, description="Feedback events only.")
 
     @model_validator(mode="after")
     def _helpful_only_for_feedback(self) -> EventIn:

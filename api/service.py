@@ -121,21 +121,24 @@ def record_events(session: Session, events: Sequence[EventIn]) -> tuple[int, int
     for event in events:
         unique.setdefault(event.event_id, event)
     rows = [event.model_dump() for event in unique.values()]
+    # Core tables and executemany: the statement is compiled once and cached, and SQLAlchemy's
+    # "insertmanyvalues" batches the rows (a multi-row .values() would be recompiled per call).
+    event_table = Event.__table__
     insert_events = (
-        _dialect_insert(session, Event)
-        .values(rows)
+        _dialect_insert(session, event_table)
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(Event.event_id)
+        .returning(event_table.c.event_id)
     )
-    created_ids = set(session.execute(insert_events).scalars().all())
+    created_ids = set(session.execute(insert_events, rows).scalars().all())
     rollup: Counter[RollupKey] = Counter()
     for event_id in created_ids:
         rollup.update(_rollup_keys(unique[event_id]))
     if rollup:
-        upsert = _dialect_insert(session, EventCount)
+        count_table = EventCount.__table__
+        upsert = _dialect_insert(session, count_table)
         upsert = upsert.on_conflict_do_update(
             index_elements=["period", "dimension", "kind", "period_start", "value"],
-            set_={"n": EventCount.n + upsert.excluded.n},
+            set_={"n": count_table.c.n + upsert.excluded.n},
         )
         session.execute(
             upsert,

@@ -7,10 +7,12 @@ copied ``.env.example`` can never reach production unnoticed.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from api.paths import DEFAULT_DATABASE_URL, REPO_ROOT
 
@@ -51,6 +53,17 @@ class ApiSettings(BaseSettings):
     rounding_base: int = Field(default=5, ge=0)
     topics_dir: str | None = None
     max_batch: int = Field(default=500, ge=1, le=500)
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_paths_from_repo_root(cls, value: str) -> str:
+        """A relative SQLite path counts from the repository root, never from the CWD."""
+        url = make_url(value)
+        database = url.database or ""
+        relative = database not in ("", ":memory:") and not Path(database).is_absolute()
+        if url.get_backend_name() == "sqlite" and relative:
+            return url.set(database=str(REPO_ROOT / database)).render_as_string(False)
+        return value
 
     @field_validator("ingest_key_sha256", "read_key_sha256")
     @classmethod

@@ -8,7 +8,7 @@ multiple of ``base``. Zero stays "0": a true zero discloses nobody.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -62,6 +62,22 @@ def _lines(rows: int, cols: int) -> list[tuple[list[Position], Position]]:
     return lines
 
 
+def _line_is_safe(
+    line: tuple[list[Position], Position],
+    hidden: Container[Position],
+    values: list[list[int]],
+    threshold: int,
+    extra: Position | None = None,
+) -> bool:
+    """A line is safe when its total is hidden, or its hidden cells are none, or at least two
+    that add up to ``threshold`` or more (so "total minus shown cells" reveals no small count)."""
+    cells, total = line
+    if total in hidden or total == extra:
+        return True
+    hidden_values = [values[i][j] for i, j in cells if (i, j) in hidden or (i, j) == extra]
+    return not hidden_values or (len(hidden_values) >= 2 and sum(hidden_values) >= threshold)
+
+
 def _choose_hidden(
     extended: list[list[int]], rows: int, cols: int, threshold: int
 ) -> dict[Position, HiddenReason]:
@@ -71,31 +87,33 @@ def _choose_hidden(
             if 0 < extended[i][j] < threshold:
                 hidden[(i, j)] = "small"
     lines = _lines(rows, cols)
+    lines_of: dict[Position, list[int]] = {}
+    for index, (cells, total) in enumerate(lines):
+        for position in [*cells, total]:
+            lines_of.setdefault(position, []).append(index)
+
+    def new_violations(position: Position) -> int:
+        return sum(
+            not _line_is_safe(lines[k], hidden, extended, threshold, position) for k in lines_of[position]
+        )
+
     changed = True
     while changed:
         changed = False
-        for cells, total in lines:
-            if total in hidden:
+        for line in lines:
+            if _line_is_safe(line, hidden, extended, threshold):
                 continue
-            hidden_cells = [p for p in cells if p in hidden]
-            if not hidden_cells:
-                continue
-            hidden_sum = sum(extended[i][j] for i, j in hidden_cells)
-            if len(hidden_cells) >= 2 and hidden_sum >= threshold:
-                continue
-            candidates = [p for p in cells if p not in hidden and extended[p[0]][p[1]] > 0]
-            if candidates:
-                pick = min(candidates, key=lambda p: (extended[p[0]][p[1]], p))
-                hidden[pick] = "secondary"
-            else:
-                hidden[total] = "secondary"
+            cells, total = line
+            # Greedy choice: hide the entry (a cell of this line, or its total) that leaves the
+            # fewest other lines unsafe, then the smallest; a true zero is never hidden.
+            candidates = [p for p in [*cells, total] if p not in hidden and extended[p[0]][p[1]]]
+            pick = min(candidates, key=lambda p: (new_violations(p), extended[p[0]][p[1]], p == total, p))
+            hidden[pick] = "secondary"
             changed = True
     return hidden
 
 
-def protect_table(
-    cells: Sequence[Sequence[int]], *, threshold: int = 10, base: int = 5
-) -> ProtectedTable:
+def protect_table(cells: Sequence[Sequence[int]], *, threshold: int = 10, base: int = 5) -> ProtectedTable:
     """Apply primary and secondary suppression and rounding to a table and its totals.
 
     The totals are computed here from the exact cells, so they are protected together with them.

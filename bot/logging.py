@@ -70,12 +70,8 @@ def configure_logging(json: bool | None = None, level: int = logging.INFO) -> No
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         drop_private_fields,
     ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
-    )
-    tracebacks: Any = (
-        structlog.processors.dict_tracebacks if as_json else structlog.processors.format_exc_info
-    )
+    renderer: Any = structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    tracebacks: Any = structlog.processors.dict_tracebacks if as_json else structlog.processors.format_exc_info
     structlog.configure(
         processors=[
             *shared,
@@ -86,9 +82,7 @@ def configure_logging(json: bool | None = None, level: int = logging.INFO) -> No
         wrapper_class=structlog.make_filtering_bound_logger(level),
     )
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processor=renderer)
-    )
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processor=renderer))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

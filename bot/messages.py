@@ -52,12 +52,15 @@ class IncomingMessage:
     """What a user sent, already reduced to what Rasa may see.
 
     ``sender`` is the pseudonym (never a raw platform id) and ``text`` is either typed text or a
-    button payload; the Rasa client masks personal data in it before sending.
+    button payload; the Rasa client masks personal data in it before sending. ``bot_payload`` marks a
+    payload the adapter built itself (``/start`` and its deep link): it is sent as is, while any other
+    payload passes only when the conversation was offered it as a button.
     """
 
     sender: str
     text: str
     channel: str
+    bot_payload: bool = False
 
 
 def merge_for_channel(messages: Iterable[OutgoingMessage]) -> list[OutgoingMessage]:

@@ -2,6 +2,9 @@
 
 Personal data is masked here, the one exit towards Rasa. When Rasa is down, slow or silent the
 reply is the fixed text from ``knowledge/messages.yml``, so the user always gets an answer.
+Payload syntax (``/intent{...}``) reaches Rasa only when it equals a button payload this client
+handed to the same sender recently, or when the adapter built it itself (``bot_payload``);
+anything else loses its slash first (``bot/payload_guard.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from typing import Any
 
 import httpx
 
+from bot.input_text import clean_text
 from bot.messages import Button, IncomingMessage, OutgoingMessage
+from bot.payload_guard import OfferedPayloads, guard
 from bot.settings import RasaSettings
-from knowledge.pii import mask_pii
+from knowledge.pii import MaskResult, mask_pii
 
 # Both platforms cap a user message at 4096 characters; anything longer is not a real message.
 MAX_INPUT_CHARS = 4096
@@ -82,13 +87,29 @@ class RasaClient:
         http: Shared ``httpx.AsyncClient``, owned by the caller.
         settings: Rasa URL and timeout.
         fallback_text: Text sent when Rasa gives no usable answer.
+        offered: Record of the button payloads sent per sender (a fresh one by default).
     """
 
-    def __init__(self, http: httpx.AsyncClient, settings: RasaSettings, fallback_text: str) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        settings: RasaSettings,
+        fallback_text: str,
+        offered: OfferedPayloads | None = None,
+    ) -> None:
         self._http = http
         self._url = settings.webhook_url
         self._timeout = httpx.Timeout(settings.timeout_seconds)
         self._fallback = fallback_text
+        self._offered = offered if offered is not None else OfferedPayloads()
+
+    def was_offered(self, sender: str, payload: str) -> bool:
+        """True when ``payload`` belongs to a button this client passed to ``sender`` recently.
+
+        Adapters call this for button presses: callback data and reply ids can be forged by a
+        client, so a payload counts only when this conversation was offered it.
+        """
+        return self._offered.was_offered(sender, payload)
 
     async def send(self, message: IncomingMessage) -> RasaReply:
         """Mask the text, post it to Rasa and return the reply (or the fallback text).
@@ -99,7 +120,12 @@ class RasaClient:
         Returns:
             The reply; never raises for Rasa failures.
         """
-        masked = mask_pii(message.text[:MAX_INPUT_CHARS])
+        text = clean_text(message.text, MAX_INPUT_CHARS)
+        guarded = guard(self._offered, message.sender, text)
+        if message.bot_payload or guarded.outcome == "payload":
+            masked = MaskResult(text=text.strip(), found=[])
+        else:
+            masked = mask_pii(guarded.text)
         body = {"sender": message.sender, "message": masked.text, "input_channel": message.channel}
         started = time.perf_counter()
         outcome = RasaOutcome.OK
@@ -108,6 +134,7 @@ class RasaClient:
             response = await self._http.post(self._url, json=body, timeout=self._timeout)
             response.raise_for_status()
             messages = parse_rasa_response(response.json())
+            self._offered.record(message.sender, [b.payload for m in messages for b in m.buttons])
             if not messages:
                 outcome = RasaOutcome.EMPTY
         except httpx.TimeoutException:

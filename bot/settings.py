@@ -171,9 +171,7 @@ class WhatsAppSettings(BaseSettings):
     @property
     def messages_url(self) -> str:
         """The Graph API send endpoint for our phone number."""
-        return (
-            f"{self.graph_base_url.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"
-        )
+        return f"{self.graph_base_url.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"
 
     def problems(self, development: bool) -> list[str]:
         """List what stops a safe start, one precise sentence each.

@@ -41,8 +41,10 @@ def _index(catalog: Catalog) -> dict[str, PlaceMatch]:
             index[normalise(name)] = PlaceMatch(name=name, gemeente=gem.id)
     for place in catalog.outside:
         for name in (place.name, *place.aliases):
-            index.setdefault(normalise(name), PlaceMatch(name=place.name, gemeente=None,
-                                                         outside_nearest=place.nearest))
+            index.setdefault(
+                normalise(name),
+                PlaceMatch(name=place.name, gemeente=None, outside_nearest=place.nearest),
+            )
     return index
 
 
@@ -79,5 +81,9 @@ def find_place(catalog: Catalog, text: str) -> PlaceMatch | None:
 
 def is_only_a_place(catalog: Catalog, text: str) -> bool:
     """True when a short message is nothing but a place name (possibly with 'in'/'uit'/'ik woon in')."""
-    tokens = [t for t in normalise(text).split() if t not in {"ik", "woon", "in", "uit", "te", "de", "het"}]
+    tokens = [
+        t
+        for t in normalise(text).split()
+        if t not in {"ik", "woon", "in", "uit", "te", "de", "het"}
+    ]
     return 0 < len(tokens) <= 3 and find_place(catalog, " ".join(tokens)) is not None

@@ -110,7 +110,7 @@ class Reader:
             hours, minutes = value.split(":")
             return time(int(hours), int(minutes))
         if value is not None:
-            self.fail(field, f"must be a quoted time like \"14:00\", got {value!r}")
+            self.fail(field, f'must be a quoted time like "14:00", got {value!r}')
         return time(0, 0)
 
     def items(self, field: str, required: bool = True) -> list[Any]:

@@ -51,9 +51,11 @@ def main() -> None:
             print(f"  {label:26} {template.format(**os.environ)}")
         except KeyError:
             continue
-    print("Try: curl -s -X POST {0}/webhooks/rest/webhook -H 'Content-Type: application/json' "
-          "-d '{{\"sender\": \"demo\", \"message\": \"Waar is het informatiepunt?\"}}'"
-          .format(os.environ.get("RASA_URL", "http://127.0.0.1:5005")))
+    rasa_url = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
+    body = '{"sender": "demo", "message": "Waar is het informatiepunt?"}'
+    print(
+        f"Try: curl -s -X POST {rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{body}'"
+    )
     print("Stop everything with Ctrl+C.")
 
 

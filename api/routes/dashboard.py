@@ -125,10 +125,7 @@ def _build(ctx: AppContext, session: Session, first: dt.date, last: dt.date) -> 
         )
 
     conversations = stats("channel", "conversation_started")
-    weekly = [
-        Bar(_week_label(row.period_start), row.count, row.shown)
-        for row in conversations.period_totals
-    ]
+    weekly = [Bar(_week_label(row.period_start), row.count, row.shown) for row in conversations.period_totals]
     targets = _value_bars(stats("target", "referred"), {})
     gemeenten = _value_bars(stats("gemeente", "referred"), GEMEENTE_NAMES)
     topics = _value_bars(stats("topic", "answered"), ctx.topic_titles, TOP_TOPICS)

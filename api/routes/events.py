@@ -20,9 +20,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
 
-def _vocabulary_errors(
-    events: list[EventIn], topic_ids: frozenset[str], batch: bool
-) -> list[dict[str, Any]]:
+def _vocabulary_errors(events: list[EventIn], topic_ids: frozenset[str], batch: bool) -> list[dict[str, Any]]:
     today = today_amsterdam()
     errors: list[dict[str, Any]] = []
     for index, event in enumerate(events):

@@ -37,12 +37,13 @@ def _stats(
     by: Literal["topic", "target", "gemeente", "channel", "kind"],
     kind: Kind | None,
 ) -> StatsOut:
-    default_first, default_last = default_range(today_amsterdam(), period)
+    last = last or today_amsterdam()
+    first = first or default_range(last, period)[0]
     try:
         return protected_stats(
             session,
-            first=first or (last - (default_last - default_first) if last else default_first),
-            last=last or default_last,
+            first=first,
+            last=last,
             period=period,
             by=by,
             kind=kind,
@@ -59,9 +60,7 @@ FromQuery = Annotated[
 ]
 ToQuery = Annotated[dt.date | None, Query(description="Last day (default: today).")]
 PeriodQuery = Annotated[Literal["week", "month"], Query(description="Bucket size.")]
-ByQuery = Annotated[
-    Literal["topic", "target", "gemeente", "channel", "kind"], Query(description="Breakdown.")
-]
+ByQuery = Annotated[Literal["topic", "target", "gemeente", "channel", "kind"], Query(description="Breakdown.")]
 KindQuery = Annotated[Kind | None, Query(description="Only count events of this kind.")]
 ReadGrant = Annotated[KeyGrant, Depends(require_scope("read"))]
 

@@ -66,7 +66,9 @@ class TriageInput(InputChannel):
         async def webhook(request: Request) -> HTTPResponse:
             expected = os.environ.get("TRIAGE_STAFF_KEY", "")
             if not expected:
-                return response.json({"error": "triage is disabled: TRIAGE_STAFF_KEY is not set"}, 503)
+                return response.json(
+                    {"error": "triage is disabled: TRIAGE_STAFF_KEY is not set"}, 503
+                )
             given = request.headers.get("X-Staff-Key", "")
             if not hmac.compare_digest(given.encode(), expected.encode()):
                 return response.json({"error": "missing or invalid X-Staff-Key header"}, 401)

@@ -43,7 +43,9 @@ def parse_request(body: Any) -> TriageRequest:
     if not text.strip():
         raise TriageRequestError("'text' must not be empty")
     if len(text) > MAX_TEXT_LENGTH:
-        raise TriageRequestError(f"'text' is {len(text)} characters; at most {MAX_TEXT_LENGTH} allowed")
+        raise TriageRequestError(
+            f"'text' is {len(text)} characters; at most {MAX_TEXT_LENGTH} allowed"
+        )
     gemeente = body.get("gemeente")
     if gemeente is not None and not isinstance(gemeente, str):
         raise TriageRequestError("'gemeente' must be a string or null")
@@ -66,7 +68,10 @@ def resolve_gemeente(catalog: Catalog, given: str | None, text: str) -> str | No
 
 
 def build_response(
-    catalog: Catalog, request: TriageRequest, parse: dict[str, Any], fallback_threshold: float,
+    catalog: Catalog,
+    request: TriageRequest,
+    parse: dict[str, Any],
+    fallback_threshold: float,
     now: datetime,
 ) -> dict[str, Any]:
     """The triage answer: topic, alternatives, answer texts, referrals for the municipality."""

@@ -1,26 +1,41 @@
-"""WebchatInput: Rasa's socket.io channel with two additions the stock channel lacks.
+"""WebchatInput: Rasa's socket.io channel with the additions the stock channel lacks.
 
 1. An Origin allow-list (``WEBCHAT_ALLOWED_ORIGINS``): the stock channel disables CORS handling, so any web page
    could otherwise open a socket to the bot.
 2. Personal data in residents' messages is masked before Rasa stores or logs it.
+3. Payload protection: a message that Rasa would read as ``/intent{...}`` passes only when it equals a
+   button payload this conversation was offered recently (recorded by wrapping the output channel);
+   otherwise the slash is removed so NLU reads the words (``bot/payload_guard.py``).
+4. Text is cleaned first (``bot/input_text.py``: lone surrogates, control characters, 4096 characters).
+5. A turn that produced no bot message at all (the action server is down: Rasa drops the action's
+   messages, see stack-facts a.9) gets ``knowledge/messages.yml: rasa_unavailable`` at once, so the
+   resident never waits in silence.
+6. Malformed ``user_uttered`` data (not an object, a non-text message, metadata that is no JSON
+   object) is repaired or dropped instead of raising inside the socket handler.
 Its name is ``webchat`` so actions and statistics see where a message came from.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from bot.input_text import clean_text
+from bot.messages import load_fixed_texts
+from bot.payload_guard import OfferedPayloads, guard
 from knowledge.pii import mask_pii
 
 log = logging.getLogger(__name__)
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
+# Longer messages are cut: the widget sends at most 1000 characters, the chat platforms 4096.
+MAX_MESSAGE_CHARS = 4096
 
 
 def allowed_origins() -> set[str]:
@@ -37,6 +52,60 @@ def origin_allowed(environ: dict[str, Any], allowed: set[str]) -> bool:
     return origin in allowed
 
 
+def button_payloads(message: dict[str, Any]) -> list[str]:
+    """Payloads of the buttons and quick replies in one outgoing bot message."""
+    payloads: list[str] = []
+    for key in ("buttons", "quick_replies"):
+        for button in message.get(key) or []:
+            if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                payloads.append(button["payload"])
+    return payloads
+
+
+class RecordingOutput(OutputChannel):
+    """Wraps the socket output channel and remembers which button payloads each conversation got."""
+
+    def __init__(self, inner: OutputChannel, offered: OfferedPayloads) -> None:
+        self.inner = inner
+        self.offered = offered
+        self.sent = 0
+
+    def name(self) -> str:  # type: ignore[override]
+        """The wrapped channel's name."""
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Record the payloads, then send as the wrapped channel would."""
+        self.offered.record(recipient_id, button_payloads(message))
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Plain text needs no recording."""
+        self.sent += 1
+        await self.inner.send_text_message(recipient_id, text, **kwargs)
+
+
+def sanitise_event(data: Any, metadata_key: str) -> dict[str, Any] | None:
+    """Repair a ``user_uttered`` event so the stock handler cannot raise; None when it is unusable."""
+    if not isinstance(data, dict):
+        return None
+    clean = dict(data)
+    message = clean.get("message", "")
+    clean["message"] = clean_text(message if isinstance(message, str) else "", MAX_MESSAGE_CHARS)
+    session_id = clean.get("session_id")
+    if session_id is not None and not isinstance(session_id, str):
+        clean["session_id"] = None
+    metadata = clean.get(metadata_key, {})
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            metadata = {}
+    clean[metadata_key] = metadata if isinstance(metadata, dict) else {}
+    return clean
+
+
 class WebchatInput(SocketIOInput):
     """socket.io channel for the website widget, with an Origin check and PII masking."""
 
@@ -48,17 +117,37 @@ class WebchatInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The stock blueprint, with masking around the message callback and an Origin check on connect."""
 
+        offered = OfferedPayloads()
+        apology = load_fixed_texts().get("rasa_unavailable")
+
         async def masked(message: UserMessage) -> Any:
-            result = mask_pii(message.text or "")
-            if result.found:
-                log.info("masked personal data in a webchat message: %s", ",".join(result.found))
-            message.text = result.text
-            return await on_new_message(message)
+            sender = str(message.sender_id)
+            guarded = guard(offered, sender, message.text or "")
+            if guarded.outcome == "payload":
+                message.text = guarded.text
+            else:
+                if guarded.outcome == "neutralised":
+                    log.info("removed payload syntax from a webchat message that offered no such button")
+                result = mask_pii(guarded.text)
+                if result.found:
+                    log.info("masked personal data in a webchat message: %s", ",".join(result.found))
+                message.text = result.text
+            if message.output_channel is None:
+                return await on_new_message(message)
+            output = RecordingOutput(message.output_channel, offered)
+            message.output_channel = output
+            result = await on_new_message(message)
+            if output.sent == 0:
+                log.warning("a webchat turn produced no bot message; sent the rasa_unavailable text")
+                await output.inner.send_text_message(sender, apology)
+            return result
 
         blueprint = super().blueprint(masked)
         allowed = allowed_origins()
         sio = self.sio
-        stock_connect = sio.handlers.get(self.namespace or "/", {}).get("connect")
+        handlers = sio.handlers.get(self.namespace or "/", {})
+        stock_connect = handlers.get("connect")
+        stock_message = handlers.get(self.user_message_evt)
 
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
             if not origin_allowed(environ, allowed):
@@ -68,5 +157,13 @@ class WebchatInput(SocketIOInput):
                 return True
             return bool(await stock_connect(sid, environ, auth))
 
+        async def handle_message(sid: str, data: Any) -> None:
+            clean = sanitise_event(data, self.metadata_key or "metadata")
+            if clean is None or stock_message is None:
+                log.warning("dropped a webchat event that is not a JSON object")
+                return
+            await stock_message(sid, clean)
+
         sio.on("connect", connect, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return blueprint

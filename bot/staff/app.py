@@ -39,7 +39,7 @@ from bot.staff.settings import SESSION_HOURS, StaffSettings
 from bot.staff.triage_client import TriageClient, TriageError, TriageResult
 
 HERE = Path(__file__).resolve().parent
-MAX_QUESTION_LENGTH = 2000
+MAX_QUESTION_LENGTH = 1000  # the triage endpoint accepts at most 1000 characters
 GEMEENTEN: dict[str, str] = {
     "kerkrade": "Kerkrade",
     "brunssum": "Brunssum",
@@ -91,7 +91,9 @@ def _security_headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": Chromium then sends "Origin: null" with form posts, and the
+    # same-origin check below could not tell our own forms from a forged one.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -121,9 +123,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with (
-            httpx.AsyncClient(
-                timeout=settings.triage_timeout_s, transport=rasa_transport
-            ) as rasa_http,
+            httpx.AsyncClient(timeout=settings.triage_timeout_s, transport=rasa_transport) as rasa_http,
             httpx.AsyncClient(timeout=settings.api_timeout_s, transport=api_transport) as api_http,
         ):
             app.state.triage = TriageClient(
@@ -196,6 +196,10 @@ def create_app(
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)
 
     @app.get("/login", response_class=HTMLResponse)
     async def login_form(request: Request) -> Response:

@@ -32,9 +32,7 @@ class StaffSettings(BaseSettings):
     app_env: str = Field(default="production", validation_alias="APP_ENV")
     staff_host: str = Field(default="127.0.0.1", validation_alias="STAFF_HOST")
     staff_port: int = Field(default=8090, validation_alias="STAFF_PORT", gt=0, lt=65536)
-    staff_page_key: SecretStr = Field(
-        default=SecretStr(DEV_STAFF_PAGE_KEY), validation_alias="STAFF_PAGE_KEY"
-    )
+    staff_page_key: SecretStr = Field(default=SecretStr(DEV_STAFF_PAGE_KEY), validation_alias="STAFF_PAGE_KEY")
     session_secret: SecretStr | None = Field(default=None, validation_alias="STAFF_SESSION_SECRET")
     cookie_secure: bool | None = Field(default=None, validation_alias="STAFF_COOKIE_SECURE")
     rasa_url: str = Field(default="http://127.0.0.1:5005", validation_alias="RASA_URL")
@@ -43,9 +41,7 @@ class StaffSettings(BaseSettings):
     )
     triage_timeout_s: float = Field(default=10.0, validation_alias="STAFF_TRIAGE_TIMEOUT", gt=0)
     api_url: str = Field(default="http://127.0.0.1:8000", validation_alias="API_URL")
-    api_ingest_key: SecretStr = Field(
-        default=SecretStr(DEV_API_INGEST_KEY), validation_alias="API_INGEST_KEY"
-    )
+    api_ingest_key: SecretStr = Field(default=SecretStr(DEV_API_INGEST_KEY), validation_alias="API_INGEST_KEY")
     api_timeout_s: float = Field(default=5.0, validation_alias="STAFF_API_TIMEOUT", gt=0)
 
     @property

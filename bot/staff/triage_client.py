@@ -63,6 +63,7 @@ class Referral(_Lenient):
     phone: str | None = None
     url: str | None = None
     next_open: Any = None
+    verify: bool = False
 
 
 class TriageResult(_Lenient):
@@ -108,9 +109,7 @@ class TriageClient:
         except httpx.TimeoutException as exc:
             raise TriageError("De assistent antwoordt niet op tijd. Probeer het zo opnieuw.") from exc
         except httpx.HTTPError as exc:
-            raise TriageError(
-                "De assistent is nu niet bereikbaar. Probeer het zo opnieuw."
-            ) from exc
+            raise TriageError("De assistent is nu niet bereikbaar. Probeer het zo opnieuw.") from exc
         if response.status_code == 400:
             raise TriageError("De assistent kon deze vraag niet lezen. Pas de vraag aan.", status=400)
         if response.status_code in (401, 403):

@@ -33,11 +33,13 @@ from bot.telegram.handlers import TelegramHandlers
 log = structlog.get_logger("bot.telegram")
 
 
-async def _wait_for_signal() -> None:
+async def _wait_for_signal(notice: str | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if notice:
+        print(notice, flush=True)  # noqa: T201
     await stop.wait()
 
 
@@ -125,8 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(json=adapter.log_json)
     telegram = TelegramSettings()
     if args.if_configured and not telegram.configured:
-        print("telegram adapter: skipped (TELEGRAM_BOT_TOKEN is not set)", flush=True)  # noqa: T201
-        asyncio.run(_wait_for_signal())
+        asyncio.run(_wait_for_signal("telegram adapter: skipped (TELEGRAM_BOT_TOKEN is not set)"))
         return 0
     problems = telegram.problems(adapter.is_development)
     try:

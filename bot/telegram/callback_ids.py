@@ -63,8 +63,9 @@ class CallbackIds:
     def payload_for(self, callback_data: str | None) -> str | None:
         """Resolve callback data back to the payload.
 
-        Telegram clients can send arbitrary callback data, so only our two formats are accepted and
-        an inline payload must look like a Rasa payload (start with ``/``).
+        Clients can send arbitrary callback data (core.telegram.org/bots/api#callbackquery).
+        A forged hash id is simply unknown; a forged inline payload resolves here, so the handlers
+        also check ``RasaClient.was_offered`` (this conversation got that button) before using it.
 
         Args:
             callback_data: ``CallbackQuery.data`` as received.
@@ -76,7 +77,7 @@ class CallbackIds:
             return None
         if callback_data.startswith(INLINE_PREFIX):
             payload = callback_data[len(INLINE_PREFIX) :]
-            return payload if payload.startswith("/") and len(payload) > 1 else None
+            return payload or None
         entry = self._payloads.get(callback_data)
         if entry is None:
             return None

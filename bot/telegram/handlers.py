@@ -10,6 +10,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -85,9 +86,7 @@ class TelegramHandlers:
         """
         private = filters.ChatType.PRIVATE
         application.add_handler(CommandHandler("start", self.start, filters=private))
-        application.add_handler(
-            MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT, self.text)
-        )
+        application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT, self.text))
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_handler(
             MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, self.unsupported)
@@ -101,7 +100,7 @@ class TelegramHandlers:
             place = place_payload(context.args[0])
             if place is not None:
                 payloads.append(place)
-        await self._converse(update, context, payloads, kind="start")
+        await self._converse(update, context, payloads, kind="start", bot_payload=True)
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forward typed text; other commands than /start are sent as words, without the slash."""
@@ -123,6 +122,9 @@ class TelegramHandlers:
         if chat is None or chat.type != ChatType.PRIVATE:
             return
         payload = self.ids.payload_for(query.data)
+        sender = pseudonymise(CHANNEL, chat.id, self.pseudonym_key)
+        if payload is not None and not self.rasa.was_offered(sender, payload):
+            payload = None  # forged or from before a restart: never sent to Rasa as a payload
         if payload is None:
             await context.bot.send_message(chat_id=chat.id, text=self.texts.get("button_expired"))
             log.info("telegram_turn", kind="callback_expired", outcome="expired", replies=1)
@@ -142,7 +144,8 @@ class TelegramHandlers:
         error = context.error
         fields: dict[str, object] = {"error": type(error).__name__}
         if isinstance(error, RetryAfter):
-            fields["retry_after_s"] = error.retry_after
+            wait = error.retry_after  # int today, timedelta in a future PTB major version
+            fields["retry_after_s"] = wait.total_seconds() if isinstance(wait, timedelta) else wait
         if isinstance(update, Update):
             fields["kind"] = _update_kind(update)
         log.warning("telegram_error", **fields)
@@ -153,6 +156,7 @@ class TelegramHandlers:
         context: ContextTypes.DEFAULT_TYPE,
         texts: list[str],
         kind: str,
+        bot_payload: bool = False,
     ) -> None:
         chat = update.effective_chat
         if chat is None:
@@ -163,7 +167,8 @@ class TelegramHandlers:
         outcome = RasaOutcome.OK
         pii: list[str] = []
         for text in texts:
-            reply = await self.rasa.send(IncomingMessage(sender=sender, text=text, channel=CHANNEL))
+            incoming = IncomingMessage(sender=sender, text=text, channel=CHANNEL, bot_payload=bot_payload)
+            reply = await self.rasa.send(incoming)
             replies.extend(reply.messages)
             pii.extend(reply.pii_found)
             outcome = reply.outcome

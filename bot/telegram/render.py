@@ -24,9 +24,7 @@ class TelegramMessage:
     keyboard: tuple[tuple[str, str], ...] = ()
 
 
-def render(
-    messages: Iterable[OutgoingMessage], ids: CallbackIds, choose_option: str
-) -> list[TelegramMessage]:
+def render(messages: Iterable[OutgoingMessage], ids: CallbackIds, choose_option: str) -> list[TelegramMessage]:
     """Render bot messages for Telegram.
 
     Args:

@@ -73,9 +73,7 @@ def bundle_js(node_modules: Path) -> str:
     The UMD build sees a local ``module`` object, so it neither defines a global ``io`` nor
     registers with an AMD loader the host page may have.
     """
-    socket_io = _strip_source_map(
-        _read(node_modules / "socket.io-client" / "dist" / "socket.io.min.js")
-    )
+    socket_io = _strip_source_map(_read(node_modules / "socket.io-client" / "dist" / "socket.io.min.js"))
     widget = _read(WEBCHAT_DIR / "src" / "widget.js")
     version = _version(node_modules, "socket.io-client")
     return (

@@ -135,7 +135,7 @@ class WebchatHandler(BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
+    def log_message(self, format: str, *args: object) -> None:
         """Log method, path and status only (paths here never carry user text)."""
         logger.info("%s %s", self.command, format % args)
 

@@ -27,11 +27,13 @@ from bot.whatsapp.graph_client import GraphClient
 log = structlog.get_logger("bot.whatsapp")
 
 
-async def _idle() -> None:
+async def _idle(notice: str | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if notice:
+        print(notice, flush=True)  # noqa: T201
     await stop.wait()
 
 
@@ -72,9 +74,7 @@ async def run(key: bytes, throwaway: bool, rasa: RasaSettings, whatsapp: WhatsAp
             concurrency=whatsapp.concurrency,
         )
         # access_log=False: the verification GET carries the verify token in its query string.
-        config = uvicorn.Config(
-            app, host=whatsapp.host, port=whatsapp.port, access_log=False, log_config=None
-        )
+        config = uvicorn.Config(app, host=whatsapp.host, port=whatsapp.port, access_log=False, log_config=None)
         log.info("whatsapp_started", port=whatsapp.port)
         await uvicorn.Server(config).serve()
     log.info("whatsapp_stopped")
@@ -100,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(json=adapter.log_json)
     whatsapp = WhatsAppSettings()
     if args.if_configured and not whatsapp.configured:
-        print("whatsapp adapter: skipped (no WHATSAPP_* variables set)", flush=True)  # noqa: T201
-        asyncio.run(_idle())
+        asyncio.run(_idle("whatsapp adapter: skipped (no WHATSAPP_* variables set)"))
         return 0
     try:
         problems = whatsapp.problems(adapter.is_development)

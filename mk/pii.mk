@@ -1,0 +1,14 @@
+# Personal-data masking (knowledge/pii.py): unit, property and corpus tests, and the corpus report.
+# knowledge/ must work on both Pythons, so the unit tests run in both environments.
+
+APP_MYPY_PATHS += knowledge/pii.py scripts/pii_report.py
+TEST_STEPS += test-pii
+
+.PHONY: test-pii pii-report
+
+test-pii: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp ## PII masking: unit + hypothesis tests (both envs), corpus tests
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests/knowledge/test_pii.py tests/pii
+	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/knowledge/test_pii.py
+
+pii-report: $(APP_VENV)/.stamp ## Precision and recall of PII masking on tests/pii/corpus.yml, both BSN rules
+	$(APP_PY) scripts/pii_report.py

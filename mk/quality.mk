@@ -1,0 +1,17 @@
+# Content quality and NLU evaluation: readability gate, topic consistency, held-out leak test,
+# held-out evaluation gate, and `make eval`. (`make content-report` lives in mk/core.mk and runs
+# scripts/content_report.py, which is part of this area.)
+TEST_STEPS += test-content test-eval-gate
+APP_MYPY_PATHS += quality
+
+.PHONY: test-content test-eval-gate eval
+
+test-content: venvs ## Readability, topic consistency and held-out leak tests (app env; leak test in both)
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests/content tests/nlu/test_heldout_leak.py tests/nlu/test_eval_metrics.py
+	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu/test_heldout_leak.py tests/nlu/test_eval_metrics.py
+
+test-eval-gate: venvs $(MODEL) ## Held-out NLU gate on the trained model: top-1 >= 0.90, out-of-scope recall >= 0.80
+	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu/test_eval_gate.py
+
+eval: venvs $(SPACY_NL) ## Held-out NLU report (reuses the trained model if current); writes results/eval.json
+	$(RASA_PY) scripts/eval_nlu.py --out results/eval.json

@@ -1,0 +1,119 @@
+"""Runs the held-out NLU evaluation against a real trained Rasa model (Rasa environment, Python 3.10).
+
+Why this shape: training costs minutes on the 2-core build machine, so the production model
+``models/wegwijzer.tar.gz`` is reused whenever it is newer than ``data/`` and ``config.yml`` (data/nlu
+is the only NLU training data, so that model is already trained on it). Only when it is missing or stale
+is an NLU-only model trained into a temporary folder. Messages are parsed in-process with
+``Agent.parse_message``, exactly the NLU path the running bot uses. Rasa is imported inside the functions,
+so this module can be imported (and type-checked) where Rasa is not installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quality.nlu_metrics import Evaluation, Prediction, evaluate, to_topic
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_MODEL = Path("models/wegwijzer.tar.gz")
+HELDOUT_DIR = Path("tests/nlu/heldout")
+SWEEP_THRESHOLDS = tuple(round(0.3 + 0.05 * step, 2) for step in range(11))  # 0.30 .. 0.80
+
+
+class EvaluationError(RuntimeError):
+    """The evaluation cannot run: no held-out data, a broken file, or training failed."""
+
+
+def load_heldout(directory: Path) -> list[tuple[str, str]]:
+    """(topic, message) pairs from ``<directory>/<id>.yml`` files of the form {topic, messages}."""
+    pairs: list[tuple[str, str]] = []
+    files = sorted(directory.glob("*.yml"))
+    if not files:
+        raise EvaluationError(f"{directory}: no held-out files (*.yml)")
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("topic"), str):
+            raise EvaluationError(f"{path}: expected a mapping with 'topic' and 'messages'")
+        messages = data.get("messages")
+        if not isinstance(messages, list) or not all(isinstance(m, str) and m.strip() for m in messages):
+            raise EvaluationError(f"{path}: 'messages' must be a list of non-empty strings")
+        pairs.extend((data["topic"], message) for message in messages)
+    return pairs
+
+
+def training_inputs(root: Path) -> list[Path]:
+    """The files whose change makes a trained model stale for NLU purposes."""
+    return [root / "config.yml", *sorted((root / "data").rglob("*.yml"))]
+
+
+def model_is_current(model: Path, root: Path) -> bool:
+    """True when ``model`` exists and is newer than every training input."""
+    if not model.is_file():
+        return False
+    newest = max((p.stat().st_mtime for p in training_inputs(root) if p.is_file()), default=0.0)
+    return model.stat().st_mtime >= newest
+
+
+def fallback_settings(config: Path) -> tuple[float, float]:
+    """(threshold, ambiguity_threshold) of the FallbackClassifier in ``config.yml``."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    for component in data.get("pipeline") or []:
+        if isinstance(component, dict) and component.get("name") == "FallbackClassifier":
+            return float(component.get("threshold", 0.3)), float(component.get("ambiguity_threshold", 0.1))
+    raise EvaluationError(f"{config}: no FallbackClassifier in the pipeline")
+
+
+def train_nlu_model(root: Path, out_dir: Path) -> Path:
+    """Train an NLU-only model on data/nlu into ``out_dir``; return the model file."""
+    rasa = Path(sys.executable).parent / "rasa"
+    command = [
+        str(rasa), "train", "nlu", "--nlu", "data/nlu", "--config", "config.yml",
+        "--out", str(out_dir), "--fixed-model-name", "eval", "--quiet",
+    ]  # fmt: skip
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+    model = out_dir / "eval.tar.gz"
+    if result.returncode != 0 or not model.is_file():
+        tail = "\n".join((result.stderr or result.stdout).splitlines()[-20:])
+        raise EvaluationError(f"rasa train nlu failed (exit {result.returncode}):\n{tail}")
+    return model
+
+
+def _prediction(expected: str, text: str, parsed: dict[str, Any]) -> Prediction:
+    intent = (parsed.get("intent") or {}).get("name")
+    ranking = tuple(
+        (str(item.get("name")), float(item.get("confidence") or 0.0))
+        for item in parsed.get("intent_ranking") or []
+    )
+    return Prediction(text=text, expected=expected, ranking=ranking, predicted=to_topic(intent))
+
+
+async def predict(model: Path, heldout: Sequence[tuple[str, str]], root: Path = ROOT) -> list[Prediction]:
+    """Parse every held-out message with the model, in-process."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa.core.agent import Agent  # heavy: imported only when a model is evaluated
+
+    cwd = Path.cwd()
+    os.chdir(root)  # config.yml names the spaCy pipeline relative to the repository root
+    try:
+        agent = Agent.load(str(model.resolve()))
+        return [_prediction(topic, text, await agent.parse_message(text)) for topic, text in heldout]
+    finally:
+        os.chdir(cwd)
+
+
+def run_evaluation(model: Path, root: Path = ROOT) -> Evaluation:
+    """Evaluate ``model`` on the held-out set, with a what-if table for the fallback threshold."""
+    heldout = load_heldout(root / HELDOUT_DIR)
+    predictions = asyncio.run(predict(model, heldout, root))
+    _, ambiguity = fallback_settings(root / "config.yml")
+    return evaluate(predictions, SWEEP_THRESHOLDS, ambiguity)

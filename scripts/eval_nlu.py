@@ -1,0 +1,81 @@
+"""Evaluate the NLU on the held-out messages in tests/nlu/heldout (``make eval``, Rasa environment).
+
+Reports top-1 and top-3 accuracy, macro-F1, per-topic F1, the confusions and out-of-scope precision and
+recall (buiten_bereik; nlu_fallback counts as buiten_bereik), prints a table and writes
+results/eval.json. It reuses models/wegwijzer.tar.gz when that model is newer than data/ and config.yml,
+and otherwise trains an NLU-only model on data/nlu into a temporary folder (see quality/nlu_eval.py).
+
+Usage::
+
+    .venv-rasa/bin/python scripts/eval_nlu.py [--model PATH | --train] [--out results/eval.json]
+
+Exit status: 0 when the evaluation ran (this script reports, the test gate asserts), 2 when it cannot run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from quality.nlu_eval import (
+    PRODUCTION_MODEL,
+    ROOT,
+    EvaluationError,
+    model_is_current,
+    run_evaluation,
+    train_nlu_model,
+)
+from quality.nlu_metrics import render_table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the evaluation; see the module docstring."""
+    parser = argparse.ArgumentParser(description="Held-out NLU evaluation.")
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--model", type=Path, help="evaluate this model file as it is")
+    choice.add_argument("--train", action="store_true", help="always train a fresh NLU-only model")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "eval.json")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="wegwijzer-eval-") as tmp:
+        try:
+            if args.model is not None:
+                if not args.model.is_file():
+                    raise EvaluationError(f"{args.model}: no such model file")
+                model, origin = args.model, "given"
+            elif not args.train and model_is_current(ROOT / PRODUCTION_MODEL, ROOT):
+                model, origin = ROOT / PRODUCTION_MODEL, "reused (newer than data/ and config.yml)"
+            else:
+                print("training an NLU-only model on data/nlu (takes a few minutes) ...", flush=True)
+                started = time.monotonic()
+                model = train_nlu_model(ROOT, Path(tmp))
+                origin = f"trained on data/nlu in {time.monotonic() - started:.0f} s"
+            started = time.monotonic()
+            evaluation = run_evaluation(model, ROOT)
+            seconds = time.monotonic() - started
+        except EvaluationError as exc:
+            print(f"ERROR {exc}", file=sys.stderr)
+            return 2
+
+    print(f"model: {model} ({origin}); parsed in {seconds:.1f} s\n")
+    print(render_table(evaluation))
+    report = {
+        "model": str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model),
+        "model_origin": origin,
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **evaluation.to_dict(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"\nwritten: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Prints precision and recall of knowledge.pii on the annotated corpus, per kind and overall.
+
+Usage: python scripts/pii_report.py [--corpus tests/pii/corpus.yml] [--markdown]
+
+Both BSN rules are measured: the default (every 9-digit number that passes the 11-proef is
+masked) and the stricter one (only with a context word nearby). The figures go into
+docs/privacy.md. Prints no message text except the findings that went wrong, which are made up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from knowledge.pii import KINDS, mask_pii, placeholder
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "pii" / "corpus.yml"
+
+
+@dataclass
+class Tally:
+    """Counts for one kind: true positives, false positives, false negatives."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        """Share of placeholders that stand for annotated data of this kind."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Share of annotated data of this kind that became this kind's placeholder."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Evaluation:
+    """Everything the report prints for one BSN rule."""
+
+    tallies: dict[str, Tally]
+    messages: int = 0
+    values: int = 0
+    leaked: list[tuple[str, str, str]] = field(default_factory=list)
+    keep_total: int = 0
+    keep_lost: list[tuple[str, str]] = field(default_factory=list)
+    wrong: list[tuple[str, str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def overall(self) -> Tally:
+        """Sum over the kinds."""
+        return Tally(
+            tp=sum(t.tp for t in self.tallies.values()),
+            fp=sum(t.fp for t in self.tallies.values()),
+            fn=sum(t.fn for t in self.tallies.values()),
+        )
+
+
+def load_corpus(path: Path) -> list[dict[str, object]]:
+    """Read the corpus and check its shape.
+
+    Args:
+        path: The corpus YAML file.
+
+    Returns:
+        The list of messages.
+
+    Raises:
+        ValueError: When an entry lacks a text or has an unknown kind.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    messages: list[dict[str, object]] = data["messages"]
+    for entry in messages:
+        if not isinstance(entry.get("text"), str):
+            raise ValueError(f"{path}: entry {entry.get('id')!r} has no text")
+        for item in entry.get("pii") or []:  # type: ignore[attr-defined]
+            if item["kind"] not in KINDS:
+                raise ValueError(f"{path}: entry {entry['id']!r} has unknown kind {item['kind']!r}")
+    return messages
+
+
+def count_placeholders(text: str) -> Counter[str]:
+    """Count the placeholders of each kind in ``text``."""
+    counts: Counter[str] = Counter()
+    for kind in KINDS:
+        counts[kind] = len(re.findall(re.escape(placeholder(kind)), text))
+    return counts
+
+
+def evaluate(messages: list[dict[str, object]], *, bsn_needs_context: bool) -> Evaluation:
+    """Mask every message and compare the placeholders with the annotations.
+
+    Args:
+        messages: Corpus entries with ``text``, optional ``pii`` and ``keep``.
+        bsn_needs_context: The BSN rule to measure (see ``knowledge.pii.mask_pii``).
+
+    Returns:
+        Per-kind counts, the values that survived, and the look-alikes that were masked.
+    """
+    result = Evaluation(tallies={kind: Tally() for kind in KINDS})
+    started = time.perf_counter()
+    masked_texts = [
+        mask_pii(str(entry["text"]), bsn_needs_context=bsn_needs_context).text for entry in messages
+    ]
+    result.seconds = time.perf_counter() - started
+    for entry, masked in zip(messages, masked_texts, strict=True):
+        entry_id, text = str(entry["id"]), str(entry["text"])
+        pii: list[dict[str, str]] = entry.get("pii") or []  # type: ignore[assignment]
+        keep: list[str] = entry.get("keep") or []  # type: ignore[assignment]
+        result.messages += 1
+        expected = Counter(item["kind"] for item in pii)
+        found = count_placeholders(masked) - count_placeholders(text)
+        for kind in KINDS:
+            hits = min(expected[kind], found[kind])
+            tally = result.tallies[kind]
+            tally.tp += hits
+            tally.fp += found[kind] - hits
+            tally.fn += expected[kind] - hits
+            if found[kind] != expected[kind]:
+                result.wrong.append((entry_id, kind, f"expected {expected[kind]}, got {found[kind]}"))
+        for item in pii:
+            result.values += 1
+            if item["value"] in masked:
+                result.leaked.append((entry_id, item["kind"], item["value"]))
+        for value in keep:
+            result.keep_total += 1
+            if value not in masked:
+                result.keep_lost.append((entry_id, value))
+    return result
+
+
+def render(evaluation: Evaluation, title: str, *, markdown: bool) -> str:
+    """Format one evaluation as a plain or Markdown table with the notes below it."""
+    rows = [(kind, evaluation.tallies[kind]) for kind in KINDS]
+    rows.append(("overall", evaluation.overall))
+    lines = [f"### {title}" if markdown else f"== {title}", ""]
+    header = ("kind", "TP", "FP", "FN", "precision", "recall")
+    if markdown:
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
+    else:
+        lines.append("{:<14}{:>5}{:>5}{:>5}{:>11}{:>8}".format(*header))
+    for kind, tally in rows:
+        cells = (kind, tally.tp, tally.fp, tally.fn, f"{tally.precision:.3f}", f"{tally.recall:.3f}")
+        if markdown:
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+        else:
+            lines.append("{:<14}{:>5}{:>5}{:>5}{:>11}{:>8}".format(*cells))
+    per_message_ms = evaluation.seconds / max(evaluation.messages, 1) * 1000
+    lines += [
+        "",
+        f"- messages: {evaluation.messages}; annotated values: {evaluation.values}; "
+        f"values still in the masked text: {len(evaluation.leaked)}",
+        f"- look-alikes kept: {evaluation.keep_total - len(evaluation.keep_lost)} of {evaluation.keep_total}",
+        f"- mean time per message: {per_message_ms:.3f} ms",
+    ]
+    for entry_id, kind, value in evaluation.leaked:
+        lines.append(f"- LEAK {entry_id} {kind}: {value}")
+    for entry_id, value in evaluation.keep_lost:
+        lines.append(f"- masked look-alike {entry_id}: {value}")
+    for entry_id, kind, detail in evaluation.wrong:
+        lines.append(f"- count mismatch {entry_id} {kind}: {detail}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the report; exit 1 when an annotated value survives under the default rule."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    args = parser.parse_args(argv)
+    messages = load_corpus(args.corpus)
+    mask_pii("06-12345678")  # load phonenumbers' metadata before timing
+    default = evaluate(messages, bsn_needs_context=False)
+    strict = evaluate(messages, bsn_needs_context=True)
+    print(render(default, "Default rule: every 11-proef 9-digit number is a BSN", markdown=args.markdown))
+    print()
+    print(render(strict, "Alternative: a BSN needs a context word nearby", markdown=args.markdown))
+    return 1 if default.leaked else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""Starts the running parts of Wegwijzer for tests and benchmarks, on free local ports, and stops them again.
+
+Used by the HTTP tests, `make bench` and `make serve-test-stack`. Standard library only, so either Python
+environment can drive it. Components: rasa, actions (always), and optionally api and relay.
+Usage: python scripts/stack.py serve [--with-api]
+(prints the URLs as JSON on its first line and runs until killed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_BIN = ROOT / ".venv-rasa" / "bin"
+APP_BIN = ROOT / ".venv-app" / "bin"
+MODEL = ROOT / "models" / "wegwijzer.tar.gz"
+START_TIMEOUT = 240.0
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> float:
+    """Wait until ``url`` answers 200; return the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            time.sleep(0.25)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@dataclass
+class Stack:
+    """Handles of the started processes and where they listen."""
+
+    env: dict[str, str]
+    workdir: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    startup_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of Rasa."""
+        return self.env["RASA_URL"]
+
+    def urls(self) -> dict[str, str]:
+        """Everything a test or a benchmark needs to reach the stack."""
+        return {
+            "rasa_url": self.rasa_url,
+            "action_server_url": self.env["ACTION_SERVER_URL"],
+            "api_url": self.env["API_URL"],
+            "outbox_path": self.env["OUTBOX_PATH"],
+            "triage_staff_key": self.env["TRIAGE_STAFF_KEY"],
+            "api_ingest_key": self.env["API_INGEST_KEY"],
+            "api_read_key": self.env["API_READ_KEY"],
+            "api_database_url": self.env["API_DATABASE_URL"],
+        }
+
+    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
+        log = (self.workdir / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        return process
+
+    def start_actions(self) -> None:
+        """Start the action server and wait for its health check."""
+        process = self._spawn("actions", [str(RASA_BIN / "python"), "-m", "actions.server"])
+        health = self.env["ACTION_SERVER_URL"].rsplit("/webhook", 1)[0] + "/health"
+        self.startup_seconds["actions"] = wait_http(health, START_TIMEOUT, process)
+
+    def start_rasa(self) -> None:
+        """Start Rasa with the trained model and wait until its channels answer."""
+        self.start_rasa_with()
+
+    def start_rasa_with(self, endpoints: str = "endpoints.yml", extra_args: tuple[str, ...] = ()) -> None:
+        """Start Rasa with another endpoints file and extra CLI arguments (e.g. ``--enable-api``)."""
+        argv = [
+            str(RASA_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
+            "--port", self.env["RASA_PORT"], "--credentials", "credentials.yml",
+            "--endpoints", endpoints, *extra_args,
+        ]  # fmt: skip
+        process = self._spawn("rasa", argv)
+        self.startup_seconds["rasa"] = wait_http(self.rasa_url + "/webhooks/rest/", START_TIMEOUT, process)
+
+    def start_api(self) -> None:
+        """Start the reach API (app environment)."""
+        process = self._spawn("api", [str(APP_BIN / "python"), "-m", "api", "serve"])
+        self.startup_seconds["api"] = wait_http(self.env["API_URL"] + "/healthz", 60, process)
+
+    def start_relay(self) -> None:
+        """Start the outbox relay (Rasa environment)."""
+        self._spawn("relay", [str(RASA_BIN / "python"), "-m", "actions.outbox_relay"])
+
+    def start_process(
+        self, name: str, argv: list[str], health_url: str | None = None, timeout: float = START_TIMEOUT
+    ) -> subprocess.Popen[bytes]:
+        """Start any command in the stack's environment (a second Rasa, a proxy) and wait for ``health_url``."""
+        process = self._spawn(name, argv)
+        if health_url:
+            self.startup_seconds[name] = wait_http(health_url, timeout, process)
+        return process
+
+    def stop(self, name: str) -> None:
+        """Stop one process (SIGTERM, then SIGKILL)."""
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+    def stop_all(self) -> None:
+        """Stop everything that was started."""
+        for name in list(self.processes):
+            self.stop(name)
+
+    def log(self, name: str) -> str:
+        """The output of a process so far (for failure messages)."""
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+
+def rasa_command(port: int | str, endpoints: str = "endpoints.yml", interface: str = "127.0.0.1") -> list[str]:
+    """The argv that runs Rasa with the trained model on ``interface:port`` with the given endpoints file."""
+    return [
+        str(RASA_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", interface, "--port", str(port),
+        "--credentials", "credentials.yml", "--endpoints", endpoints,
+    ]  # fmt: skip
+
+
+def procfile_command(name: str, env: dict[str, str], procfile: Path = ROOT / "Procfile.dev") -> list[str]:
+    """The argv of one process in Procfile.dev, as honcho's shell would run it.
+
+    ``$VAR``/``${VAR}`` come from ``env``; an unset or empty variable disappears, as in the shell. Relative
+    program paths are resolved against the repository.
+    """
+    for raw in procfile.read_text(encoding="utf-8").splitlines():
+        line = raw.partition("#requires")[0].strip()
+        if line.startswith(f"{name}:"):
+            command = line.split(":", 1)[1]
+            expanded = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: env.get(m.group(1), ""), command)
+            argv = shlex.split(expanded)
+            if not Path(argv[0]).is_absolute() and (ROOT / argv[0]).exists():
+                argv[0] = str(ROOT / argv[0])
+            return argv
+    raise KeyError(f"no process {name!r} in {procfile}")
+
+
+def make_stack(workdir: Path | None = None, extra_env: dict[str, str] | None = None) -> Stack:
+    """A Stack with fresh ports, a private outbox and database, and test keys (nothing started yet)."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="wegwijzer-stack-"))
+    rasa_port, action_port, api_port = free_port(), free_port(), free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "APP_ENV": "development",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "RASA_PORT": str(rasa_port),
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "ACTION_SERVER_HOST": "127.0.0.1",
+            "ACTION_SERVER_PORT": str(action_port),
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(api_port),
+            "API_URL": f"http://127.0.0.1:{api_port}",
+            "API_DATABASE_URL": f"sqlite:///{workdir / 'api.sqlite3'}",
+            "API_INGEST_KEY": "test-ingest-key-change-me",
+            "API_READ_KEY": "test-read-key-change-me",
+            "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
+            "TRIAGE_STAFF_KEY": "test-staff-key",
+            "WEBCHAT_ALLOWED_ORIGINS": "*",
+            "OUTBOX_RELAY_INTERVAL": "0.2",
+        }
+    )
+    env.update(extra_env or {})
+    return Stack(env=env, workdir=workdir)
+
+
+def start_stack(with_api: bool = False, extra_env: dict[str, str] | None = None) -> Stack:
+    """Start actions and Rasa (and the API with its relay when asked); stop everything on failure."""
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+    stack = make_stack(extra_env=extra_env)
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+        if with_api:
+            stack.start_api()
+            stack.start_relay()
+    except Exception:
+        logs = "\n".join(f"--- {n}\n{stack.log(n)}" for n in ("actions", "rasa", "api"))
+        stack.stop_all()
+        raise RuntimeError(f"the stack did not start:\n{logs}") from None
+    return stack
+
+
+def start_custom_stack(
+    *,
+    with_api: bool = False,
+    extra_env: dict[str, str] | None = None,
+    endpoints: str = "endpoints.yml",
+    rasa_args: tuple[str, ...] = (),
+) -> Stack:
+    """Like ``start_stack``, with another endpoints file (tracker or lock store) and Rasa arguments."""
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+    stack = make_stack(extra_env=extra_env)
+    try:
+        stack.start_actions()
+        stack.start_rasa_with(endpoints, rasa_args)
+        if with_api:
+            stack.start_api()
+            stack.start_relay()
+    except Exception:
+        logs = "\n".join(f"--- {n}\n{stack.log(n)}" for n in ("actions", "rasa", "api"))
+        stack.stop_all()
+        raise RuntimeError(f"the stack did not start:\n{logs}") from None
+    return stack
+
+
+def main() -> None:
+    """`serve`: start, print the URLs as JSON, run until SIGTERM or Ctrl+C."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["serve"])
+    parser.add_argument("--with-api", action="store_true")
+    args = parser.parse_args()
+    stack = start_stack(with_api=args.with_api)
+    print(json.dumps({**stack.urls(), "startup_seconds": stack.startup_seconds}), flush=True)
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        while not stopping:
+            time.sleep(0.5)
+    finally:
+        stack.stop_all()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+from conftest import FRIDAY_MORNING, make_tracker, outbox_events, slot_events, texts
+
+from actions.answer_topic import ActionAnswerTopic
+from knowledge import load_catalog
+
+CATALOG = load_catalog()
+
+
+async def run(tracker, dispatcher, domain):
+    return await ActionAnswerTopic().run(dispatcher, tracker, domain)
+
+
+async def test_topic_answer_has_text_steps_links_and_feedback_buttons(dispatcher, domain, outbox):
+    topic = CATALOG.topics["digid_aanvragen"]
+    events = await run(make_tracker("hoe krijg ik digid", "digid_aanvragen"), dispatcher, domain)
+    first = texts(dispatcher)[0]
+    assert first.startswith(topic.answer)
+    assert topic.steps[0] in first and topic.links[0].url in first
+    payloads = [b["payload"] for b in dispatcher.messages[-1]["buttons"]]
+    assert payloads[:3] == ["/affirm", "/deny", "/simpler"]
+    assert slot_events(events)["topic"] == "digid_aanvragen"
+    kinds = [e["kind"] for e in outbox_events(outbox)]
+    assert kinds[0] == "conversation_started" and "answered" in kinds
+
+
+async def test_topic_with_local_help_offers_help_nearby_when_place_unknown(dispatcher, domain, outbox):
+    await run(make_tracker("toeslag", "toeslagen"), dispatcher, domain)
+    payloads = [b["payload"] for b in dispatcher.messages[-1]["buttons"]]
+    assert "/inform_place" in payloads
+
+
+async def test_place_needed_topic_asks_where_the_resident_lives(dispatcher, domain, outbox):
+    events = await run(make_tracker("Waar is het informatiepunt?", "informatiepunt"), dispatcher, domain)
+    assert texts(dispatcher) == [CATALOG.message("ask_place")]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["Kerkrade", "Brunssum", "Voerendaal", "Simpelveld"]
+    assert slot_events(events) == {
+        "conversation_counted": True,
+        "topic": "informatiepunt",
+        "awaiting_place": True,
+    }
+
+
+async def test_place_in_the_same_message_gives_next_ecafe_dates(dispatcher, domain, outbox):
+    tracker = make_tracker("ik woon in eygelshoven, wanneer is het e-cafe", "e_cafe")
+    events = await run(tracker, dispatcher, domain)
+    referral = texts(dispatcher)[1]
+    assert "E-café – HuB. Bibliotheek Kerkrade" in referral
+    assert "dinsdag 2 december, 14:00–16:00" in referral
+    assert slot_events(events)["gemeente"] == "kerkrade"
+    referred = [e for e in outbox_events(outbox) if e["kind"] == "referred"]
+    assert referred and referred[0]["target"] == "e_cafe" and referred[0]["gemeente"] == "kerkrade"
+
+
+async def test_handoff_says_honestly_whether_staff_are_there_now(dispatcher, domain, outbox, monkeypatch):
+    slots = {"gemeente": "kerkrade"}
+    await run(make_tracker("Ik wil een mens spreken", "medewerker", slots=slots), dispatcher, domain)
+    assert CATALOG.message("closed_now") in "\n".join(texts(dispatcher))
+    assert "vrijdag 28 november, 10:00–12:00" in "\n".join(texts(dispatcher))
+    assert "handoff_requested" in [e["kind"] for e in outbox_events(outbox)]
+
+    monkeypatch.setenv("WEGWIJZER_NOW", FRIDAY_MORNING)
+    open_dispatcher = type(dispatcher)()
+    await run(make_tracker("Ik wil een mens spreken", "medewerker", slots=slots), open_dispatcher, domain)
+    assert CATALOG.message("open_now", until="12:00") in "\n".join(texts(open_dispatcher))
+
+
+async def test_handoff_after_a_topic_includes_that_topics_referrals(dispatcher, domain, outbox):
+    slots = {"gemeente": "kerkrade", "topic": "geldzaken"}
+    await run(make_tracker("kan ik iemand spreken", "medewerker", slots=slots), dispatcher, domain)
+    assert "GeldWijzerWinkel" in "\n".join(texts(dispatcher))
+
+
+async def test_not_understood_is_honest_with_suggestions_and_a_person(dispatcher, domain, outbox):
+    ranking = [
+        ("nlu_fallback", 0.5),
+        ("toeslagen", 0.3),
+        ("begroeting", 0.1),
+        ("email", 0.05),
+        ("digid_problemen", 0.03),
+        ("privacy", 0.01),
+    ]
+    await run(make_tracker("blabla", "nlu_fallback", ranking=ranking), dispatcher, domain)
+    message = dispatcher.messages[0]
+    assert message["text"] == CATALOG.topics["buiten_bereik"].answer
+    assert message["text"].startswith("Ik begrijp uw vraag niet goed")
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads == ["/toeslagen", "/email", "/digid_problemen", "/medewerker"]
+    assert "not_understood" in [e["kind"] for e in outbox_events(outbox)]
+
+
+async def test_bare_place_while_asked_counts_as_the_place(dispatcher, domain, outbox):
+    slots = {"topic": "informatiepunt", "awaiting_place": True}
+    tracker = make_tracker("simpelveldt", "buiten_bereik", slots=slots)
+    events = await run(tracker, dispatcher, domain)
+    assert "Informatiepunt Digitale Overheid – Bibliotheek Simpelveld" in "\n".join(texts(dispatcher))
+    assert slot_events(events)["gemeente"] == "simpelveld"
+
+
+@pytest.mark.parametrize("topic_id", sorted(t for t in CATALOG.topics if t != "buiten_bereik"))
+async def test_every_topic_gets_its_own_answer(topic_id, dispatcher, domain, outbox):
+    slots = {"gemeente": "brunssum"}
+    await run(make_tracker("vraag", topic_id, slots=slots), dispatcher, domain)
+    assert texts(dispatcher)[0].startswith(CATALOG.topics[topic_id].answer)
+
+
+async def test_bot_identity_says_it_is_a_computer_program(dispatcher, domain, outbox):
+    await run(make_tracker("ben jij een robot?", "bot_vraag"), dispatcher, domain)
+    assert "computerprogramma" in texts(dispatcher)[0].lower() or "digitale assistent" in texts(dispatcher)[0]

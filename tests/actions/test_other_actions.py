@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import make_tracker, outbox_events, slot_events, texts
+
+import actions
+from actions.record_feedback import ActionRecordFeedback
+from actions.resolve_place import ActionResolvePlace
+from actions.simplify import ActionSimplify
+from knowledge import load_catalog
+
+CATALOG = load_catalog()
+
+
+async def test_bocholtz_after_the_question_gives_the_simpelveld_informatiepunt(dispatcher, domain, outbox):
+    slots = {"topic": "informatiepunt", "awaiting_place": True}
+    entities = [{"entity": "place", "value": "Bocholtz"}]
+    tracker = make_tracker("Bocholtz", "inform_place", slots=slots, entities=entities)
+    events = await ActionResolvePlace().run(dispatcher, tracker, domain)
+    joined = "\n".join(texts(dispatcher))
+    assert "Informatiepunt Digitale Overheid – Bibliotheek Simpelveld" in joined
+    assert "vrijdag" in joined and "Een afspraak is niet nodig" in joined
+    assert slot_events(events)["gemeente"] == "simpelveld"
+
+
+async def test_place_button_payload_is_resolved(dispatcher, domain, outbox):
+    tracker = make_tracker(
+        '/inform_place{"place":"brunssum"}',
+        "inform_place",
+        entities=[{"entity": "place", "value": "brunssum"}],
+    )
+    events = await ActionResolvePlace().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == [CATALOG.message("place_remembered", gemeente="Brunssum")]
+    assert slot_events(events)["gemeente"] == "brunssum"
+
+
+async def test_unknown_place_asks_again(dispatcher, domain, outbox):
+    tracker = make_tracker("ik woon in Groningen", "inform_place")
+    await ActionResolvePlace().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == [CATALOG.message("place_unknown")]
+    assert len(dispatcher.messages[0]["buttons"]) == 4
+
+
+async def test_place_outside_the_area_names_the_nearest(dispatcher, domain, outbox):
+    tracker = make_tracker(
+        "ik woon in Heerlen",
+        "inform_place",
+        slots={"topic": "informatiepunt", "awaiting_place": True},
+    )
+    events = await ActionResolvePlace().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0] == CATALOG.message("place_outside", place="Heerlen", nearest="Voerendaal")
+    assert slot_events(events)["gemeente"] == "voerendaal"
+
+
+async def test_help_nearby_button_without_place_asks_for_it(dispatcher, domain, outbox):
+    tracker = make_tracker("/inform_place", "inform_place", slots={"topic": "toeslagen"})
+    events = await ActionResolvePlace().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == [CATALOG.message("ask_place")]
+    assert slot_events(events)["awaiting_place"] is True
+
+
+async def test_simpler_gives_the_simple_version_of_the_last_topic(dispatcher, domain, outbox):
+    tracker = make_tracker("zeg het simpeler", "simpler", slots={"topic": "toeslagen"})
+    await ActionSimplify().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == [CATALOG.topics["toeslagen"].simple]
+
+
+async def test_simpler_without_a_topic_asks_for_the_question(dispatcher, domain, outbox):
+    await ActionSimplify().run(dispatcher, make_tracker("simpeler", "simpler"), domain)
+    assert texts(dispatcher) == [CATALOG.message("simpler_without_topic")]
+
+
+async def test_feedback_is_counted(dispatcher, domain, outbox):
+    slots = {"topic": "email", "conversation_counted": True}
+    await ActionRecordFeedback().run(dispatcher, make_tracker("/deny", "deny", slots=slots), domain)
+    assert texts(dispatcher) == [CATALOG.message("feedback_sorry")]
+    events = outbox_events(outbox)
+    assert [(e["kind"], e["topic"], e["helpful"]) for e in events] == [("feedback", "email", False)]
+
+
+async def test_webchat_channel_is_counted_as_web(dispatcher, domain, outbox):
+    tracker = make_tracker("hallo", "begroeting", input_channel="webchat")
+    from actions.answer_topic import ActionAnswerTopic
+
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert {e["channel"] for e in outbox_events(outbox)} == {"web"}
+
+
+def test_action_names_match_the_domain_and_class_names(domain):
+    declared = set(domain["actions"])
+    registered = {cls().name(): cls.__name__ for cls in (getattr(actions, n) for n in actions.__all__)}
+    assert set(registered) == declared
+    for name, class_name in registered.items():
+        camel = "".join(part.capitalize() for part in name.split("_"))
+        assert camel == class_name
+
+
+def test_slots_used_in_code_exist_in_the_domain(domain):
+    from actions import names
+
+    slots = {v for k, v in vars(names).items() if k.startswith("SLOT_")}
+    assert slots <= set(domain["slots"])
+
+
+def test_every_topic_has_an_intent_and_a_rule(domain):
+    rules = (Path(__file__).resolve().parents[2] / "data" / "rules" / "topics.yml").read_text()
+    for topic_id in CATALOG.topics:
+        assert topic_id in domain["intents"]
+        assert re.search(rf"- intent: {topic_id}\n  - action: action_answer_topic", rules), topic_id

@@ -1,0 +1,104 @@
+"""Fixtures for the API tests: every test gets its own migrated database, on real SQLite and on
+a throwaway PostgreSQL cluster (scripts/pg_cluster.py). Run with the app environment."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from api_support import INGEST_KEY, READ_KEY, make_settings
+from fastapi.testclient import TestClient
+
+from api import db
+from api.main import create_app
+from api.settings import ApiSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_database_numbers = itertools.count()
+
+
+def _load_pg_cluster() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("pg_cluster", REPO_ROOT / "scripts" / "pg_cluster.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    module = _load_pg_cluster()
+    try:
+        cluster = module.PgCluster().start()
+    except module.ClusterUnavailable as error:
+        message = f"PostgreSQL NOT TESTED: {error}"
+        if os.environ.get("WEGWIJZER_REQUIRE_PG") == "1":
+            pytest.fail(message)
+        warnings.warn(message, stacklevel=1)
+        pytest.skip(message)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(backend: str, request: pytest.FixtureRequest) -> str:
+    cluster = request.getfixturevalue("pg_cluster")
+    name = "wegwijzer_template"
+    db.upgrade(cluster.create_database(name))
+    return name
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated database for this test alone."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "api.sqlite3"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    cluster = request.getfixturevalue("pg_cluster")
+    template = request.getfixturevalue("pg_template")
+    return str(cluster.create_database(f"test_{next(_database_numbers)}", template=template))
+
+
+@pytest.fixture
+def settings(database_url: str) -> ApiSettings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+def client(settings: ApiSettings) -> Iterator[TestClient]:
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.ctx.engine.dispose()
+
+
+@pytest.fixture
+def ingest_headers() -> dict[str, str]:
+    return {"X-API-Key": INGEST_KEY}
+
+
+@pytest.fixture
+def read_headers() -> dict[str, str]:
+    return {"X-API-Key": READ_KEY}

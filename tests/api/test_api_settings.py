@@ -1,0 +1,59 @@
+"""Settings: placeholder keys, default database location, auto-migration."""
+
+from __future__ import annotations
+
+import pytest
+from api_support import READ_KEY, make_settings
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from api.main import create_app
+from api.paths import DEFAULT_DATABASE_URL, REPO_ROOT
+from api.settings import ApiSettings, sha256_hex
+
+pytestmark = pytest.mark.app_env
+
+
+def test_placeholder_key_is_refused_outside_development():
+    with pytest.raises(ValidationError, match="placeholder"):
+        ApiSettings(_env_file=None, app_env="production", ingest_key="dev-ingest-key-change-me")
+
+
+def test_placeholder_key_is_allowed_in_development():
+    settings = ApiSettings(_env_file=None, app_env="development", read_key="dev-read-key-change-me")
+    assert settings.env_key_hashes()["read"] == [sha256_hex("dev-read-key-change-me")]
+
+
+def test_app_env_is_read_without_prefix(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("API_INGEST_KEY", "dev-ingest-key-change-me")
+    assert ApiSettings(_env_file=None).app_env == "development"
+
+
+def test_default_database_is_under_the_repository_var_directory():
+    assert f"sqlite:///{REPO_ROOT / 'var' / 'api.sqlite3'}" == DEFAULT_DATABASE_URL
+    settings = ApiSettings(_env_file=None, app_env="test")
+    assert settings.should_auto_migrate is (settings.database_url == DEFAULT_DATABASE_URL)
+
+
+def test_relative_sqlite_path_counts_from_the_repository_root():
+    settings = ApiSettings(_env_file=None, app_env="test", database_url="sqlite:///var/api.sqlite3")
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.should_auto_migrate
+
+
+def test_hashed_keys_from_environment_are_accepted():
+    digest = sha256_hex("a-real-key")
+    settings = ApiSettings(_env_file=None, app_env="test", ingest_key_sha256=digest.upper())
+    assert settings.env_key_hashes()["ingest"] == [digest]
+    with pytest.raises(ValidationError, match="SHA-256"):
+        ApiSettings(_env_file=None, app_env="test", read_key_sha256="abc")
+
+
+def test_fresh_sqlite_database_is_migrated_at_start_up(tmp_path):
+    url = f"sqlite:///{tmp_path / 'nested' / 'fresh.sqlite3'}"
+    app = create_app(make_settings(url, auto_migrate=True))
+    with TestClient(app) as client:
+        response = client.get("/api/v1/stats", headers={"X-API-Key": READ_KEY})
+    app.state.ctx.engine.dispose()
+    assert response.status_code == 200

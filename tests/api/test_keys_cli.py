@@ -1,0 +1,89 @@
+"""The key CLI as a real process: create, list (never showing a key), revoke."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from api_support import event, make_settings
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.app_env
+
+
+def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "API_DATABASE_URL": database_url,
+        "API_AUTO_MIGRATE": "true",
+        "APP_ENV": "test",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    for name in ("API_INGEST_KEY", "API_READ_KEY"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "api", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/",
+        timeout=60,
+        check=False,
+    )
+
+
+def test_create_list_revoke(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+
+    created = _cli(url, "keys", "create", "--scope", "read", "--name", "dashboard")
+    assert created.returncode == 0, created.stderr
+    plaintext = created.stdout.strip().splitlines()[-1]
+    assert plaintext.startswith("wgw_")
+
+    listed = _cli(url, "keys", "list")
+    assert "dashboard" in listed.stdout and "read" in listed.stdout
+    assert plaintext not in listed.stdout
+
+    app = create_app(make_settings(url, ingest_key=None, read_key=None))
+    with TestClient(app) as client:
+        before = client.get("/api/v1/stats", headers={"X-API-Key": plaintext})
+        refused = client.post("/api/v1/events", json=event(), headers={"X-API-Key": plaintext})
+        revoked = _cli(url, "keys", "revoke", "1")
+        app.state.ctx.keyring.invalidate()
+        after = client.get("/api/v1/stats", headers={"X-API-Key": plaintext})
+    app.state.ctx.engine.dispose()
+
+    assert before.status_code == 200
+    assert refused.status_code == 403
+    assert revoked.returncode == 0 and "revoked" in revoked.stdout
+    assert after.status_code == 401
+
+
+def test_bad_scope_and_unknown_id_fail_clearly(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    bad_scope = _cli(url, "keys", "create", "--scope", "admin", "--name", "x")
+    unknown = _cli(url, "keys", "revoke", "99")
+    assert bad_scope.returncode != 0 and "invalid choice" in bad_scope.stderr
+    assert unknown.returncode == 1 and "No key with id 99" in unknown.stderr
+
+
+def test_placeholder_key_outside_development_stops_the_cli(tmp_path):
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "API_READ_KEY": "x-change-me",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "keys", "list"],
+        capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "placeholder" in result.stderr

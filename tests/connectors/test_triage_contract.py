@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.connectors.triage_contract import (
+    TriageRequest,
+    TriageRequestError,
+    build_response,
+    nlu_text,
+    parse_request,
+)
+from bot.connectors.webchat import origin_allowed
+from knowledge import load_catalog
+
+CATALOG = load_catalog()
+NOW = datetime(2025, 11, 26, 19, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"text": "", "gemeente": None}, "must not be empty"),
+        ({"text": "   ", "gemeente": None}, "must not be empty"),
+        ({"text": "x" * 1001, "gemeente": None}, "at most 1000"),
+        ({"text": 5, "gemeente": None}, "'text' must be a string"),
+        ({"gemeente": "kerkrade"}, "'text' must be a string"),
+        ({"text": "hoi", "gemeente": 3}, "'gemeente' must be a string or null"),
+        ({"text": "hoi", "extra": 1}, "unknown field(s): extra"),
+        (["text"], "must be a JSON object"),
+    ],
+)
+def test_bad_requests_are_rejected_with_a_precise_message(body, message):
+    with pytest.raises(TriageRequestError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_request(body)
+
+
+def test_payload_syntax_is_not_parsed_as_an_intent():
+    assert nlu_text('/medewerker{"x":1}') == 'medewerker{"x":1}'
+
+
+def _parse(*ranking):
+    return {"intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]}
+
+
+def test_response_follows_the_contract():
+    request = TriageRequest(text="ik ben mijn digid kwijt", gemeente="Bocholtz")
+    parse = _parse(
+        ("digid_problemen", 0.93),
+        ("digid_aanvragen", 0.04),
+        ("buiten_bereik", 0.01),
+        ("toeslagen", 0.01),
+        ("email", 0.005),
+        ("privacy", 0.001),
+    )
+    result = build_response(CATALOG, request, parse, 0.5, NOW)
+    assert set(result) == {"topic", "confidence", "alternatives", "answer", "referrals", "gemeente"}
+    assert result["topic"] == "digid_problemen" and result["confidence"] == 0.93
+    assert [a["topic"] for a in result["alternatives"]] == ["digid_aanvragen", "toeslagen", "email"]
+    assert result["gemeente"] == "simpelveld"
+    topic = CATALOG.topics["digid_problemen"]
+    assert result["answer"]["text"] == topic.answer and result["answer"]["simple"] == topic.simple
+    assert {"label", "url"} == set(result["answer"]["links"][0])
+    ref_ids = {r["id"] for r in result["referrals"]}
+    assert set(topic.refer_to) <= ref_ids
+    for ref in result["referrals"]:
+        assert {
+            "id",
+            "name",
+            "kind",
+            "gemeente",
+            "address",
+            "opening_hours",
+            "phone",
+            "url",
+        } <= set(ref)
+        if ref["kind"] == "service":
+            assert ref["gemeente"] == "simpelveld"
+
+
+def test_low_confidence_is_out_of_scope_with_alternatives():
+    parse = _parse(("nlu_fallback", 0.5), ("toeslagen", 0.3), ("geldzaken", 0.2))
+    result = build_response(CATALOG, TriageRequest("qwerty", None), parse, 0.5, NOW)
+    assert result["topic"] == "buiten_bereik"
+    assert [a["topic"] for a in result["alternatives"]] == ["toeslagen", "geldzaken"]
+    assert result["gemeente"] is None
+
+
+def test_below_threshold_topic_becomes_out_of_scope():
+    result = build_response(CATALOG, TriageRequest("iets", None), _parse(("email", 0.3)), 0.5, NOW)
+    assert result["topic"] == "buiten_bereik"
+
+
+def test_without_municipality_local_services_are_listed_for_every_municipality():
+    parse = _parse(("informatiepunt", 0.99))
+    result = build_response(
+        CATALOG, TriageRequest("waar is het informatiepunt", None), parse, 0.5, NOW
+    )
+    assert {r["gemeente"] for r in result["referrals"]} == {
+        "kerkrade",
+        "brunssum",
+        "voerendaal",
+        "simpelveld",
+    }
+
+
+def test_origin_allow_list():
+    allowed = {"https://www.bibliotheekkerkrade.nl"}
+    assert origin_allowed({"HTTP_ORIGIN": "https://www.bibliotheekkerkrade.nl"}, allowed)
+    assert not origin_allowed({"HTTP_ORIGIN": "https://evil.example"}, allowed)
+    assert not origin_allowed({}, allowed)
+    assert origin_allowed({}, {"*"})

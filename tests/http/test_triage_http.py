@@ -1,0 +1,71 @@
+"""The staff triage endpoint over real HTTP inside the running Rasa server."""
+
+from __future__ import annotations
+
+import pytest
+
+URL = "/webhooks/triage/webhook"
+
+
+def _post(client, stack, **kwargs):
+    headers = {"X-Staff-Key": stack.env["TRIAGE_STAFF_KEY"], **kwargs.pop("headers", {})}
+    return client.post(URL, headers=headers, **kwargs)
+
+
+def test_triage_answers_per_contract(client, stack):
+    reply = _post(
+        client,
+        stack,
+        json={"text": "ik ben het wachtwoord van mijn digid vergeten", "gemeente": "bocholtz"},
+    )
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["topic"] == "digid_problemen"
+    assert 0.5 <= body["confidence"] <= 1
+    assert len(body["alternatives"]) <= 3
+    assert all(a["topic"] != body["topic"] for a in body["alternatives"])
+    assert body["gemeente"] == "simpelveld"
+    assert set(body["answer"]) >= {"title", "text", "simple", "links"}
+    for ref in body["referrals"]:
+        assert set(ref) >= {
+            "id",
+            "name",
+            "kind",
+            "gemeente",
+            "address",
+            "opening_hours",
+            "phone",
+            "url",
+        }
+
+
+def test_out_of_scope_triage(client, stack):
+    body = _post(
+        client, stack, json={"text": "wie wint de wedstrijd van roda jc zaterdag", "gemeente": None}
+    ).json()
+    assert body["topic"] == "buiten_bereik"
+    assert body["alternatives"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"json": {"text": "", "gemeente": None}}, "must not be empty"),
+        ({"json": {"text": "a" * 1001, "gemeente": None}}, "at most 1000"),
+        ({"json": {"text": 12, "gemeente": None}}, "must be a string"),
+        ({"json": {"text": "hoi", "gemeente": ["x"]}}, "'gemeente'"),
+        (
+            {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+            "not valid JSON",
+        ),
+    ],
+)
+def test_bad_input_is_400_with_an_error(client, stack, kwargs, fragment):
+    reply = _post(client, stack, **kwargs)
+    assert reply.status_code == 400
+    assert fragment in reply.json()["error"]
+
+
+def test_missing_staff_key_is_refused(client):
+    reply = client.post(URL, json={"text": "digid", "gemeente": None})
+    assert reply.status_code == 401

@@ -1,0 +1,76 @@
+"""The held-out NLU messages are never trained on: no held-out message may also be a training example.
+
+Texts are compared after normalising case, spaces and punctuation (``scripts/check_nlu_overlap.py``,
+reused here so the command-line check and the build gate cannot disagree). The same check also reports
+an example that sits in two intents, which would teach the classifier a contradiction.
+Runs in both Python environments (PyYAML only).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def overlap() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "check_nlu_overlap", ROOT / "scripts" / "check_nlu_overlap.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve the module by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_heldout_message_occurs_in_the_training_data(overlap: ModuleType) -> None:
+    # arrange
+    training = overlap.load_training(sorted((ROOT / "data" / "nlu").rglob("*.yml")))
+    heldout = overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "heldout").glob("*.yml")))
+    # act
+    problems = overlap.find_problems(training, heldout, ROOT)
+    # assert
+    assert len(heldout) >= 10 * len({m.label for m in heldout})
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["Mijn DigiD is kwijt!", "mijn   digid is kwijt", "mijn digi d is kwijt", "MIJN DIGID, IS KWIJT?"],
+)
+def test_leak_is_found_despite_case_spaces_and_punctuation(
+    overlap: ModuleType, tmp_path: Path, variant: str
+) -> None:
+    # arrange
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "heldout").mkdir()
+    (tmp_path / "data" / "nlu" / "t.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: digid_problemen\n  examples: |\n    - mijn digid is kwijt\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "heldout" / "digid_problemen.yml").write_text(
+        f"topic: digid_problemen\nmessages:\n  - {variant!r}\n  - hoe vraag ik een digid aan\n",
+        encoding="utf-8",
+    )
+    training = overlap.load_training([tmp_path / "data" / "nlu" / "t.yml"])
+    heldout = overlap.load_heldout([tmp_path / "heldout" / "digid_problemen.yml"])
+    # act
+    problems = overlap.find_problems(training, heldout, tmp_path)
+    # assert
+    leaks = [p for p in problems if p.startswith("held-out leak")]
+    assert len(leaks) == 1, problems
+    assert leaks[0].endswith("(heldout/digid_problemen.yml) is a training example of digid_problemen")
+
+
+def test_unreadable_heldout_file_is_a_clear_error(overlap: ModuleType, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("topic: email\nmessages: [1, 2]\n", encoding="utf-8")
+    with pytest.raises(overlap.InputError, match="'messages' must be a list of strings"):
+        overlap.load_heldout([bad])

@@ -1,0 +1,73 @@
+"""Helpers for the operations tests: the repository root and the scripts/ helpers loaded by path
+(scripts/ is not a package). Plain functions; conftest.py builds fixtures on them."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_script(name: str) -> ModuleType:
+    """Import scripts/<name>.py once, under the module name ``wegwijzer_<name>``."""
+    module_name = f"wegwijzer_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def redis_server_binary() -> str:
+    """Path of redis-server, installing Debian's package when it is missing (as root, with apt-get)."""
+    found = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"], check=False, env=env)
+        found = shutil.which("redis-server")
+    if not found:
+        raise RuntimeError("redis-server is not installed: apt-get install -y redis-server")
+    return found
+
+
+def redis_ping(port: int) -> bool:
+    """True when a Redis server on 127.0.0.1:port answers PING."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
+            connection.sendall(b"*1\r\n$4\r\nPING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def redis_argv(port: int) -> list[str]:
+    """A throwaway Redis: loopback only, no persistence, no protected-mode surprises."""
+    return [
+        redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning",
+    ]  # fmt: skip
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()

@@ -1,0 +1,48 @@
+"""Fixtures for the outbox and relay tests (Rasa environment, Python 3.10): a private outbox
+file per test, and a real API process from the app environment on a free port."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from outbox_support import REPO_ROOT, ApiProcess, RelayProcess
+
+from actions import outbox
+
+
+@pytest.fixture
+def outbox_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "outbox.sqlite3"
+    monkeypatch.setenv("OUTBOX_PATH", str(path))
+    outbox.reset_connection()
+    yield path
+    outbox.reset_connection()
+
+
+@pytest.fixture
+def api_process(tmp_path: Path) -> Iterator[ApiProcess]:
+    api = ApiProcess(database=tmp_path / "api.sqlite3", log=tmp_path / "api.log")
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def relay_process(outbox_file: Path, api_process: ApiProcess, tmp_path: Path):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "OUTBOX_PATH": str(outbox_file),
+        "API_URL": api_process.url,
+        "API_INGEST_KEY": api_process.ingest_key,
+        "RELAY_POLL_INTERVAL": "0.2",
+        "RELAY_BASE_BACKOFF": "0.2",
+        "RELAY_MAX_BACKOFF": "1",
+        "RELAY_TIMEOUT": "5",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    relay = RelayProcess(env=env, log=tmp_path / "relay.log")
+    yield relay
+    relay.stop()

@@ -1,0 +1,284 @@
+"""Staff page app in process: login, CSRF, masking before Rasa, the referral event it sends.
+
+Rasa and the reach API are replaced by httpx.MockTransport here (house style, test layer 3); the
+browser tests in test_staff_page.py use the real stack.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.staff.app import create_app
+from bot.staff.session import StaffSession, decode_cookie, encode_cookie
+from bot.staff.settings import (
+    DEV_API_INGEST_KEY,
+    DEV_STAFF_PAGE_KEY,
+    DEV_TRIAGE_STAFF_KEY,
+    StaffSettings,
+    StaffSettingsError,
+)
+
+PAGE_KEY = "page-key-for-tests-0123"
+TRIAGE_ANSWER: dict[str, Any] = {
+    "topic": "toeslagen",
+    "confidence": 0.74,
+    "alternatives": [{"topic": "belastingaangifte", "confidence": 0.12}],
+    "answer": {
+        "title": "Toeslagen",
+        "text": "Een toeslag is geld van de overheid.",
+        "simple": "Soms krijgt u geld voor huur of zorg.",
+        "steps": ["Kijk op toeslagen.nl."],
+        "links": [{"label": "Toeslagen", "url": "https://www.belastingdienst.nl/toeslagen"}],
+    },
+    "referrals": [
+        {
+            "id": "informatiepunt",
+            "name": "Informatiepunt Digitale Overheid",
+            "kind": "local_service",
+            "gemeente": "kerkrade",
+            "address": "Teststraat 1",
+            "opening_hours": {"vrijdag": ["10:00–12:00"]},
+            "phone": None,
+            "url": None,
+            "next_open": None,
+        }
+    ],
+    "gemeente": "kerkrade",
+}
+
+
+@dataclass
+class Upstreams:
+    """What the fake Rasa and API received, and how they answer."""
+
+    triage_requests: list[httpx.Request] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    triage_status: int = 200
+    api_status: int = 201
+
+    def rasa(self, request: httpx.Request) -> httpx.Response:
+        self.triage_requests.append(request)
+        if self.triage_status == 599:
+            raise httpx.ConnectError("down", request=request)
+        return httpx.Response(self.triage_status, json=TRIAGE_ANSWER)
+
+    def api(self, request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/api/v1/events"
+        assert request.headers["x-api-key"] == "ingest-key-for-tests-0123"
+        self.events.append(json.loads(request.content))
+        return httpx.Response(self.api_status, json={"status": "ok"})
+
+
+def make_settings(**overrides: Any) -> StaffSettings:
+    values: dict[str, Any] = {
+        "APP_ENV": "development",
+        "STAFF_PAGE_KEY": PAGE_KEY,
+        "STAFF_SESSION_SECRET": "session-secret-for-tests-0123",
+        "TRIAGE_STAFF_KEY": "triage-key-for-tests-0123",
+        "API_INGEST_KEY": "ingest-key-for-tests-0123",
+        "RASA_URL": "http://rasa.test",
+        "API_URL": "http://api.test",
+    }
+    values.update(overrides)
+    return StaffSettings.model_validate(values)
+
+
+@pytest.fixture()
+def upstreams() -> Upstreams:
+    return Upstreams()
+
+
+@pytest.fixture()
+def client(upstreams: Upstreams) -> Iterator[TestClient]:
+    app = create_app(
+        make_settings(),
+        rasa_transport=httpx.MockTransport(upstreams.rasa),
+        api_transport=httpx.MockTransport(upstreams.api),
+    )
+    with TestClient(app, base_url="http://staff.test") as test_client:
+        yield test_client
+
+
+def login(client: TestClient) -> str:
+    """Log in and return the CSRF token of the triage page."""
+    response = client.post("/login", data={"key": PAGE_KEY}, follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get("/")
+    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert match
+    return match.group(1)
+
+
+def test_triage_page_requires_login(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+
+
+def test_login_with_wrong_key_is_refused(client: TestClient) -> None:
+    response = client.post("/login", data={"key": "wrong"}, follow_redirects=False)
+    assert response.status_code == 401
+    assert "Deze sleutel klopt niet" in response.text
+    assert "set-cookie" not in response.headers
+
+
+def test_login_cookie_is_httponly_and_samesite_strict(client: TestClient) -> None:
+    response = client.post("/login", data={"key": PAGE_KEY}, follow_redirects=False)
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_triage_without_csrf_token_is_refused(client: TestClient, upstreams: Upstreams) -> None:
+    login(client)
+    response = client.post("/", data={"text": "Hoe werkt zorgtoeslag?", "gemeente": "kerkrade"})
+    assert response.status_code == 403
+    assert upstreams.triage_requests == []
+
+
+def test_cross_origin_post_is_refused(client: TestClient, upstreams: Upstreams) -> None:
+    csrf = login(client)
+    response = client.post(
+        "/",
+        data={"text": "Hoe werkt zorgtoeslag?", "gemeente": "", "csrf": csrf},
+        headers={"Origin": "http://evil.example"},
+    )
+    assert response.status_code == 403
+    assert upstreams.triage_requests == []
+
+
+def test_server_masks_personal_data_before_calling_rasa(client: TestClient, upstreams: Upstreams) -> None:
+    # arrange
+    csrf = login(client)
+    question = "Mijn BSN is 111222333, mail jan@example.nl of bel 06-12345678. Zorgtoeslag?"
+    # act
+    response = client.post("/", data={"text": question, "gemeente": "kerkrade", "csrf": csrf})
+    # assert
+    assert response.status_code == 200
+    sent = json.loads(upstreams.triage_requests[0].content)
+    assert sent["gemeente"] == "kerkrade"
+    for secret in ("111222333", "jan@example.nl", "12345678"):
+        assert secret not in sent["text"]
+        assert secret not in response.text
+    assert "[BSN]" in sent["text"] and "[E-MAIL]" in sent["text"]
+    assert upstreams.triage_requests[0].headers["x-staff-key"] == "triage-key-for-tests-0123"
+    assert "Informatiepunt Digitale Overheid" in response.text
+    assert "vrijdag: 10:00–12:00" in response.text
+    assert "Belastingaangifte" in response.text  # the alternative
+
+
+def test_triage_rejects_unknown_gemeente(client: TestClient, upstreams: Upstreams) -> None:
+    csrf = login(client)
+    response = client.post("/", data={"text": "Vraag", "gemeente": "maastricht", "csrf": csrf})
+    assert response.status_code == 400
+    assert "Kies een gemeente uit de lijst" in response.text
+    assert upstreams.triage_requests == []
+
+
+def test_triage_down_shows_a_dutch_error(client: TestClient, upstreams: Upstreams) -> None:
+    csrf = login(client)
+    upstreams.triage_status = 599
+    response = client.post("/", data={"text": "Vraag over DigiD", "gemeente": "", "csrf": csrf})
+    assert response.status_code == 502
+    assert "niet bereikbaar" in response.text
+
+
+def test_referral_click_sends_one_staff_event(client: TestClient, upstreams: Upstreams) -> None:
+    # arrange
+    csrf = login(client)
+    # act
+    response = client.post(
+        "/referrals",
+        data={
+            "topic": "toeslagen",
+            "target": "informatiepunt",
+            "gemeente": "kerkrade",
+            "target_name": "Informatiepunt Digitale Overheid",
+        },
+        headers={"Accept": "application/json", "X-CSRF-Token": csrf},
+    )
+    # assert
+    assert response.status_code == 200
+    assert response.json()["status"] == "Vastgelegd: verwezen naar Informatiepunt Digitale Overheid."
+    (event,) = upstreams.events
+    assert set(event) == {"event_id", "day", "kind", "topic", "target", "gemeente", "channel", "helpful"}
+    assert event["kind"] == "referred"
+    assert event["channel"] == "staff"
+    assert event["topic"] == "toeslagen" and event["target"] == "informatiepunt"
+    assert event["gemeente"] == "kerkrade" and event["helpful"] is None
+    assert event["day"] == datetime.now(ZoneInfo("Europe/Amsterdam")).date().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("topic", "target", "gemeente"),
+    [("Toeslagen!", "informatiepunt", ""), ("toeslagen", "../x", ""), ("toeslagen", "x", "parijs")],
+)
+def test_referral_with_bad_ids_is_refused(
+    client: TestClient, upstreams: Upstreams, topic: str, target: str, gemeente: str
+) -> None:
+    csrf = login(client)
+    response = client.post(
+        "/referrals",
+        data={"topic": topic, "target": target, "gemeente": gemeente},
+        headers={"Accept": "application/json", "X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 400
+    assert upstreams.events == []
+
+
+def test_referral_api_down_is_reported(client: TestClient, upstreams: Upstreams) -> None:
+    csrf = login(client)
+    upstreams.api_status = 500
+    response = client.post(
+        "/referrals",
+        data={"topic": "toeslagen", "target": "informatiepunt", "gemeente": ""},
+        headers={"Accept": "application/json", "X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 502
+    assert "telling" in response.json()["error"]
+
+
+def test_production_refuses_development_keys() -> None:
+    settings = StaffSettings.model_validate(
+        {
+            "APP_ENV": "production",
+            "STAFF_SESSION_SECRET": "x" * 32,
+            "STAFF_PAGE_KEY": DEV_STAFF_PAGE_KEY,
+            "TRIAGE_STAFF_KEY": DEV_TRIAGE_STAFF_KEY,
+            "API_INGEST_KEY": DEV_API_INGEST_KEY,
+        }
+    )
+    with pytest.raises(StaffSettingsError) as info:
+        settings.check()
+    message = str(info.value)
+    for name in ("STAFF_PAGE_KEY", "TRIAGE_STAFF_KEY", "API_INGEST_KEY"):
+        assert name in message
+
+
+def test_production_requires_a_session_secret() -> None:
+    settings = make_settings(APP_ENV="production", STAFF_SESSION_SECRET=None)
+    with pytest.raises(StaffSettingsError, match="STAFF_SESSION_SECRET"):
+        settings.check()
+
+
+def test_session_cookie_rejects_forgery_and_expiry() -> None:
+    key = b"k" * 32
+    session = StaffSession(session_id="abc", expires_at=2_000)
+    value = encode_cookie(key, session)
+    assert decode_cookie(key, value, now=1_000) == session
+    assert decode_cookie(key, value, now=2_001) is None
+    assert decode_cookie(b"other" * 8, value, now=1_000) is None
+    payload, signature = value.split(".")
+    assert decode_cookie(key, payload + "x." + signature, now=1_000) is None
+    assert decode_cookie(key, "garbage", now=1_000) is None
