@@ -9,7 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.context import known_gemeente, latest_intent
-from actions.events import start_if_new
 from actions.names import NOT_UNDERSTOOD_TOPIC, SLOT_AWAITING_PLACE
 from knowledge import get_catalog
 from knowledge.places import is_only_a_place
@@ -27,7 +26,7 @@ class ActionAnswerTopic(Action):
     ) -> list[dict[str, Any]]:
         """Answer the latest message's topic; a bare place name while a place was asked counts as the place."""
         catalog = get_catalog()
-        events = start_if_new(tracker)
+        events = replies.open_turn(dispatcher, tracker, catalog)
         text = tracker.latest_message.get("text") or ""
         if tracker.get_slot(SLOT_AWAITING_PLACE) and is_only_a_place(catalog, text):
             return events + replies.take_place(dispatcher, tracker, catalog)

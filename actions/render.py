@@ -47,9 +47,7 @@ def referral_text(catalog: Catalog, ref: Referral) -> str:
                 else catalog.message("closed_now")
             )
             if ref.next_sessions and not ref.open_now:
-                status += " " + catalog.message(
-                    "next_sessions", sessions="; ".join(ref.next_sessions)
-                )
+                status += " " + catalog.message("next_sessions", sessions="; ".join(ref.next_sessions))
             lines.append(status)
         else:
             lines.append(catalog.message("no_upcoming"))
@@ -89,9 +87,7 @@ def place_buttons(catalog: Catalog) -> list[Button]:
     ]
 
 
-def suggestion_buttons(
-    catalog: Catalog, ranking: list[dict[str, Any]], limit: int = 3
-) -> list[Button]:
+def suggestion_buttons(catalog: Catalog, ranking: list[dict[str, Any]], limit: int = 3) -> list[Button]:
     """Up to ``limit`` topics the classifier found most likely, for residents to pick from."""
     buttons: list[Button] = []
     for entry in ranking:

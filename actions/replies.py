@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import render
 from actions.clock import now
 from actions.context import latest_intent, place_in_message
-from actions.events import emit
+from actions.events import emit, start_if_new
 from actions.names import (
     HANDOFF_TOPIC,
     INTENT_AFFIRM,
@@ -28,16 +28,27 @@ from actions.names import (
     SLOT_TOPIC,
 )
 from knowledge import Catalog, Topic
+from knowledge.pii import KINDS, placeholder
 from knowledge.referrals import referrals_for
 
 Events = list[dict[str, Any]]
 
 
+def open_turn(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
+    """What every turn starts with: count a new conversation, and warn when the message held personal data.
+
+    Channels mask personal data before Rasa sees it, so a placeholder such as ``[BSN]`` in the text means the
+    resident typed one; the kind reminder comes before the answer.
+    """
+    text = tracker.latest_message.get("text") or ""
+    if any(placeholder(kind) in text for kind in KINDS):
+        dispatcher.utter_message(text=catalog.message("pii_warning"))
+    return start_if_new(tracker)
+
+
 def ask_place(dispatcher: CollectingDispatcher, catalog: Catalog, topic_id: str | None) -> Events:
     """Ask which municipality the resident lives in, with one button per municipality."""
-    dispatcher.utter_message(
-        text=catalog.message("ask_place"), buttons=render.place_buttons(catalog)
-    )
+    dispatcher.utter_message(text=catalog.message("ask_place"), buttons=render.place_buttons(catalog))
     return [SlotSet(SLOT_TOPIC, topic_id), SlotSet(SLOT_AWAITING_PLACE, True)]
 
 
@@ -46,9 +57,7 @@ def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: 
     topic = catalog.topics[NOT_UNDERSTOOD_TOPIC]
     ranking = tracker.latest_message.get("intent_ranking") or []
     buttons = render.suggestion_buttons(catalog, ranking)
-    buttons.append(
-        {"title": catalog.message("button_staff"), "payload": render.payload(HANDOFF_TOPIC)}
-    )
+    buttons.append({"title": catalog.message("button_staff"), "payload": render.payload(HANDOFF_TOPIC)})
     dispatcher.utter_message(text=topic.answer, buttons=buttons)
     emit(tracker, "not_understood")
     return [SlotSet(SLOT_AWAITING_PLACE, False)]
@@ -104,9 +113,7 @@ def answer(
         dispatcher.utter_message(text=catalog.message("feedback_question"), buttons=buttons)
         emit(tracker, "answered", topic=topic.id, gemeente=gemeente)
     if topic.id == HANDOFF_TOPIC:
-        emit(
-            tracker, "handoff_requested", topic=previous.id if previous else None, gemeente=gemeente
-        )
+        emit(tracker, "handoff_requested", topic=previous.id if previous else None, gemeente=gemeente)
 
     events: Events = [SlotSet(SLOT_TOPIC, topic.id), SlotSet(SLOT_AWAITING_PLACE, False)]
     if gemeente is not None:
@@ -120,22 +127,16 @@ def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Cata
     if match is None:
         if (tracker.latest_message.get("text") or "").startswith("/"):
             return ask_place(dispatcher, catalog, tracker.get_slot(SLOT_TOPIC))
-        dispatcher.utter_message(
-            text=catalog.message("place_unknown"), buttons=render.place_buttons(catalog)
-        )
+        dispatcher.utter_message(text=catalog.message("place_unknown"), buttons=render.place_buttons(catalog))
         return [SlotSet(SLOT_AWAITING_PLACE, True)]
     if match.gemeente is None and match.outside_nearest is None:
-        dispatcher.utter_message(
-            text=catalog.message("place_unknown"), buttons=render.place_buttons(catalog)
-        )
+        dispatcher.utter_message(text=catalog.message("place_unknown"), buttons=render.place_buttons(catalog))
         return [SlotSet(SLOT_AWAITING_PLACE, True)]
     gemeente = match.gemeente or match.outside_nearest
     assert gemeente is not None
     if match.gemeente is None:
         dispatcher.utter_message(
-            text=catalog.message(
-                "place_outside", place=match.name, nearest=catalog.gemeenten[gemeente].name
-            )
+            text=catalog.message("place_outside", place=match.name, nearest=catalog.gemeenten[gemeente].name)
         )
     pending = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
     if (

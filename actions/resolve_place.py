@@ -8,7 +8,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.events import start_if_new
 from knowledge import get_catalog
 
 
@@ -24,4 +23,6 @@ class ActionResolvePlace(Action):
     ) -> list[dict[str, Any]]:
         """Resolve the place and continue."""
         catalog = get_catalog()
-        return start_if_new(tracker) + replies.take_place(dispatcher, tracker, catalog)
+        return replies.open_turn(dispatcher, tracker, catalog) + replies.take_place(
+            dispatcher, tracker, catalog
+        )

@@ -16,9 +16,7 @@ def main() -> None:
     """Validate content, then run the rasa-sdk endpoint."""
     from knowledge import ContentError, load_catalog
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         catalog = load_catalog()
     except ContentError as exc:

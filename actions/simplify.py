@@ -8,7 +8,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.events import start_if_new
 from knowledge import get_catalog
 
 
@@ -23,4 +22,5 @@ class ActionSimplify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """Say the last answer more simply."""
-        return start_if_new(tracker) + replies.simpler(dispatcher, tracker, get_catalog())
+        catalog = get_catalog()
+        return replies.open_turn(dispatcher, tracker, catalog) + replies.simpler(dispatcher, tracker, catalog)

@@ -70,6 +70,7 @@ REQUIRED_MESSAGES = {
     "links_intro",
     "rasa_unavailable",
     "payload_refused",
+    "pii_warning",
 }
 
 

@@ -11,6 +11,7 @@ so this module can be imported (and type-checked) where Rasa is not installed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -100,7 +101,14 @@ async def predict(model: Path, heldout: Sequence[tuple[str, str]], root: Path = 
     """Parse every held-out message with the model, in-process."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from rasa.core.agent import Agent  # heavy: imported only when a model is evaluated
+    # Heavy: imported only when a model is evaluated. Rasa's structlog logs every parsed text at debug
+    # level until it is configured, so set both loggers to WARNING first.
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
     cwd = Path.cwd()
     os.chdir(root)  # config.yml names the spaCy pipeline relative to the repository root

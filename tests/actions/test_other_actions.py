@@ -109,3 +109,19 @@ def test_every_topic_has_an_intent_and_a_rule(domain):
     for topic_id in CATALOG.topics:
         assert topic_id in domain["intents"]
         assert re.search(rf"- intent: {topic_id}\n  - action: action_answer_topic", rules), topic_id
+
+
+async def test_masked_personal_data_gets_a_kind_warning_first(dispatcher, domain, outbox):
+    from actions.answer_topic import ActionAnswerTopic
+
+    tracker = make_tracker("mijn bsn is [BSN] en mijn toeslag klopt niet", "toeslagen")
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0] == CATALOG.message("pii_warning")
+    assert texts(dispatcher)[1].startswith(CATALOG.topics["toeslagen"].answer)
+
+
+async def test_no_warning_without_personal_data(dispatcher, domain, outbox):
+    await ActionSimplify().run(
+        dispatcher, make_tracker("simpeler", "simpler", slots={"topic": "email"}), domain
+    )
+    assert CATALOG.message("pii_warning") not in texts(dispatcher)

@@ -1,5 +1,6 @@
-"""Fixtures for the operations tests (Rasa environment): a throwaway PostgreSQL cluster from
-scripts/pg_cluster.py, shared by the tests of one session."""
+"""Fixtures for the operations tests: a throwaway PostgreSQL cluster from scripts/pg_cluster.py, shared by the
+tests of one session. Standard library and pytest only, so both environments can load it (test_exposure.py runs
+in the app environment, test_retention.py and test_scale.py in the Rasa environment)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import requests
 
-socketio = pytest.importorskip("socketio", reason="python-socketio is needed (Rasa environment)")
+socketio = pytest.importorskip("socketio", reason="python-socketio is needed (app environment)")
 
 from ops_support import ROOT, load_script  # noqa: E402
 

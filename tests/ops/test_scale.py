@@ -22,6 +22,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+pytest.importorskip("rasa", reason="RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
 socketio = pytest.importorskip("socketio", reason="python-socketio is needed (Rasa environment)")
 
 from ops_support import ROOT, load_script, redis_argv, redis_ping, wait_until  # noqa: E402
@@ -250,7 +251,8 @@ async def _webchat_message(url: str, text: str) -> str:
     replies: asyncio.Queue[Any] = asyncio.Queue()
     client.on("session_confirm", lambda data: replies.put_nowait(data))
     client.on("bot_uttered", lambda data: replies.put_nowait(data))
-    await client.connect(url, transports=["websocket"], socketio_path="/socket.io", wait_timeout=10)
+    # Long-polling: the Rasa environment's aiohttp 3.9 is too old for python-engineio's websocket client.
+    await client.connect(url, transports=["polling"], socketio_path="/socket.io", wait_timeout=10)
     try:
         await client.emit("session_request", {"session_id": None})
         session = await asyncio.wait_for(replies.get(), 30)
