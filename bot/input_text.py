@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 
-# C0 controls and DEL, except tab and newline; C1 controls.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Controls that separate text become a space; every other C0/C1 control and DEL is dropped.
+_SEPARATOR = re.compile("[\x0b\x0c\r\x1c-\x1f\x85]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def clean_text(text: str, max_chars: int) -> str:
-    """Replace lone surrogates with U+FFFD, turn control characters into spaces, cut to ``max_chars``.
+    """Replace lone surrogates with U+FFFD, drop control characters, cut to ``max_chars``.
+
+    Separating controls (vertical tab, form feed, carriage return, NEL, information separators) become
+    a space so the words on both sides stay apart; the others are removed so a word stays whole.
 
     Args:
         text: What arrived from the resident.
@@ -25,4 +29,4 @@ def clean_text(text: str, max_chars: int) -> str:
         The cleaned text (may be empty).
     """
     fixed = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return _CONTROL.sub(" ", fixed)[:max_chars]
+    return _CONTROL.sub("", _SEPARATOR.sub(" ", fixed))[:max_chars]

@@ -149,9 +149,7 @@ def find_problems(training: list[Example], heldout: list[Example], root: Path) -
             places = ", ".join(f"{e.label} ({where(e)})" for e in group)
             problems.append(f"cross-intent duplicate {key!r}: {places}")
         elif len(group) > 1:
-            problems.append(
-                f"duplicate within intent {labels[0]} ({where(group[0])}): {key!r} x{len(group)}"
-            )
+            problems.append(f"duplicate within intent {labels[0]} ({where(group[0])}): {key!r} x{len(group)}")
 
     known_intents = {e.label for e in training}
     training_compact: dict[str, set[str]] = defaultdict(set)
@@ -162,9 +160,7 @@ def find_problems(training: list[Example], heldout: list[Example], root: Path) -
     for message in heldout:
         heldout_by_text[compact(message.text)].append(message)
         if known_intents and message.label not in known_intents:
-            problems.append(
-                f"held-out topic {message.label!r} has no training intent ({where(message)})"
-            )
+            problems.append(f"held-out topic {message.label!r} has no training intent ({where(message)})")
         leaked_into = training_compact.get(compact(message.text))
         if leaked_into:
             problems.append(

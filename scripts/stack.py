@@ -118,6 +118,13 @@ class Stack:
         process = self._spawn("api", [str(APP_BIN / "python"), "-m", "api", "serve"])
         self.startup_seconds["api"] = wait_http(self.env["API_URL"] + "/healthz", 60, process)
 
+    def migrate_api(self) -> None:
+        """Create or upgrade the API's database schema (``python -m api db upgrade``); ``serve`` does not."""
+        subprocess.run(
+            [str(APP_BIN / "python"), "-m", "api", "db", "upgrade"],
+            cwd=ROOT, env=self.env, check=True, capture_output=True,
+        )  # fmt: skip
+
     def start_relay(self) -> None:
         """Start the outbox relay (Rasa environment)."""
         self._spawn("relay", [str(RASA_BIN / "python"), "-m", "actions.outbox_relay"])
@@ -205,7 +212,7 @@ def make_stack(workdir: Path | None = None, extra_env: dict[str, str] | None = N
             "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
             "TRIAGE_STAFF_KEY": "test-staff-key",
             "WEBCHAT_ALLOWED_ORIGINS": "*",
-            "OUTBOX_RELAY_INTERVAL": "0.2",
+            "API_AUTO_MIGRATE": "true",
         }
     )
     env.update(extra_env or {})
@@ -245,6 +252,7 @@ def start_custom_stack(
         stack.start_actions()
         stack.start_rasa_with(endpoints, rasa_args)
         if with_api:
+            stack.migrate_api()
             stack.start_api()
             stack.start_relay()
     except Exception:

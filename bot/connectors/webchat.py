@@ -12,14 +12,19 @@
    resident never waits in silence.
 6. Malformed ``user_uttered`` data (not an object, a non-text message, metadata that is no JSON
    object) is repaired or dropped instead of raising inside the socket handler.
+7. ``session_request`` awaits ``enter_room``. Rasa 3.6 calls it without ``await``, but in
+   python-socketio 5.x ``AsyncServer.enter_room`` is a coroutine, so with ``session_persistence`` the
+   socket never joined its session room and every bot message went to an empty room.
 Its name is ``webchat`` so actions and statistics see where a message came from.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -164,6 +169,16 @@ class WebchatInput(SocketIOInput):
                 return
             await stock_message(sid, clean)
 
+        async def session_request(sid: str, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if isinstance(requested, str) and requested else uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
         sio.on("connect", connect, namespace=self.namespace)
+        sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return blueprint

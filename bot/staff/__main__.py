@@ -22,7 +22,13 @@ def main() -> int:
         return 2
     app = create_app(settings)
     # access_log off: paths carry no text, but one line per request adds nothing here.
-    uvicorn.run(app, host=settings.staff_host, port=settings.staff_port, access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.staff_host,
+        port=settings.staff_port,
+        access_log=False,
+        log_config=None,  # keep the structlog set-up from configure_logging()
+    )
     return 0
 
 

@@ -132,6 +132,31 @@ async def test_buttons_become_inline_keyboard_and_callback_forwards_payload(
     assert answered["callback_query_id"] == callback["callback_query"]["id"]
 
 
+async def test_forged_inline_callback_never_offered_is_refused(
+    telegram: Any, fake_rasa: FakeRasa, fake_bot_api: FakeBotApi, fixture_json: Any
+) -> None:
+    # arrange: a client forges inline callback data for a button this chat was never offered
+    application, handlers = telegram
+    callback = fixture_json("telegram_update_callback.json")
+    callback["callback_query"]["data"] = 'p:/inform_place{"place":"kerkrade"}'
+    # act
+    await feed(application, callback)
+    # assert
+    assert fake_rasa.requests == []
+    [sent] = fake_bot_api.sent()
+    assert sent["text"] == handlers.texts.get("button_expired")
+
+
+async def test_typed_payload_syntax_reaches_rasa_without_the_slash(
+    telegram: Any, fake_rasa: FakeRasa, fake_bot_api: FakeBotApi, fixture_json: Any
+) -> None:
+    # act: "//x" survives the command handler's single-slash strip; the Rasa client removes the rest
+    application, _ = telegram
+    await feed(application, text_update(fixture_json, '//medewerker{"x":1}'))
+    # assert
+    assert fake_rasa.messages == ['medewerker{"x":1}']
+
+
 async def test_unknown_callback_id_gets_kind_expiry_text(
     telegram: Any, fake_rasa: FakeRasa, fake_bot_api: FakeBotApi, fixture_json: Any
 ) -> None:

@@ -54,7 +54,7 @@ def nlu_counts() -> Counter[str]:
 @pytest.fixture(scope="module")
 def rule_intents() -> set[str]:
     """Intents whose rule goes straight to action_answer_topic in data/rules/topics.yml."""
-    found = set()
+    found: set[str] = set()
     for rule in _yaml(ROOT / "data" / "rules" / "topics.yml").get("rules") or []:
         steps = rule.get("steps") or []
         for first, second in pairwise(steps):
@@ -65,7 +65,7 @@ def rule_intents() -> set[str]:
 
 @pytest.fixture(scope="module")
 def story_intents() -> set[str]:
-    found = set()
+    found: set[str] = set()
     for path in sorted((ROOT / "tests" / "rasa").glob("test_*.yml")):
         for story in (_yaml(path) or {}).get("stories") or []:
             found.update(str(step["intent"]) for step in story.get("steps") or [] if "intent" in step)

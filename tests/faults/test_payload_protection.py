@@ -82,23 +82,30 @@ async def test_adapter_typed_payload_is_read_as_words_and_offered_button_works(
     drill: Drill, adapter_client: RasaClient
 ) -> None:
     resident = Resident(adapter_client, f"guard-{uuid.uuid4().hex[:12]}")
-    # act: a typed payload, then a question with buttons, then a press on an offered button
+    # act: a payload typed before any button was offered
     typed = await resident.say(FORGED)
     after_typed = tracker_events(drill.rasa_url, resident.sender)
+    # then a question whose answer offers buttons, and a press on one of them
+    other = Resident(adapter_client, f"guard-{uuid.uuid4().hex[:12]}")
     offered: list[str] = []
     for question in ("Waar is het Informatiepunt?", "Ik wil een medewerker spreken"):
-        reply = await resident.say(question)
+        reply = await other.say(question)
         payloads = [b.payload for m in reply.messages for b in m.buttons]
         offered = [p for p in payloads if p.startswith("/inform_place")]
         if offered:
             break
     assert offered
-    pressed = await resident.say(offered[0])
-    after_pressed = tracker_events(drill.rasa_url, resident.sender)
+    forged_elsewhere = await resident.say(offered[0])  # offered to `other`, not to `resident`
+    after_forged = tracker_events(drill.rasa_url, resident.sender)
+    pressed = await other.say(offered[0])
+    after_pressed = tracker_events(drill.rasa_url, other.sender)
     # assert
     assert typed.outcome is RasaOutcome.OK
     assert not last_user(after_typed)["text"].startswith("/")
     assert place_slot(after_typed) is None
+    assert forged_elsewhere.outcome is RasaOutcome.OK
+    assert not last_user(after_forged)["text"].startswith("/")
+    assert place_slot(after_forged) is None
     assert pressed.outcome is RasaOutcome.OK
     assert last_user(after_pressed)["text"] == offered[0]
     assert place_slot(after_pressed) is not None

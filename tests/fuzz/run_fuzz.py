@@ -73,6 +73,7 @@ class Sent:
 
     texts: list[str] = field(default_factory=list)
     pressed: set[str] = field(default_factory=set)
+    offered: set[str] = field(default_factory=set)
     families: list[str] = field(default_factory=list)
 
 
@@ -87,7 +88,11 @@ def check_tracker(report: FuzzReport, events: list[dict[str, Any]], sent: Sent, 
     """Answers and payload rules, read from the events Rasa stored for one conversation."""
     users = user_events(events)
     if len(users) != len(sent.texts):
-        _fail(report, "conversation", "", f"{len(sent.texts)} sent but {len(users)} stored")
+        stored = [str(e.get("text"))[:15] for e in users]
+        reason = f"{len(sent.texts)} sent but {len(users)} stored: {[t[:15] for t in sent.texts]} {stored}"
+        _fail(report, "conversation", "", reason)
+    # Typing exactly a payload the bot offered equals pressing that button, and is allowed.
+    allowed = sent.pressed | sent.offered
     answered = [False] * len(users)
     index = -1
     for event in events:
@@ -100,10 +105,10 @@ def check_tracker(report: FuzzReport, events: list[dict[str, Any]], sent: Sent, 
         text = str(event.get("text") or "")
         if not answered[position]:
             _fail(report, family, text, "no bot message for this user message")
-        if text.strip().startswith("/") and text.strip() not in sent.pressed:
+        if text.strip().startswith("/") and text.strip() not in allowed:
             _fail(report, family, text, "payload syntax reached Rasa without an offered button")
         entities = (event.get("parse_data") or {}).get("entities") or []
-        if entities and text.strip() not in sent.pressed:
+        if entities and text.strip() not in allowed:
             _fail(report, family, text, "entities set from typed text")
 
 
@@ -130,8 +135,8 @@ async def _web_conversation(url: str, batch: list[FuzzMessage], rng: random.Rand
             if apology in turn.texts:
                 _fail(report, item.family, text, "webchat: got the apology")
             offered = turn.payloads or offered
-        await asyncio.sleep(0.5)  # let the last turn's messages land in the tracker
-        events = await asyncio.to_thread(_tracker, url, web.session_id)
+            sent.offered.update(turn.payloads)
+        events = await asyncio.to_thread(_tracker, url, web.session_id, len(sent.texts))
     finally:
         await web.close()
     check_tracker(report, events, sent, apology)
@@ -156,14 +161,21 @@ async def _adapter_conversation(rasa: RasaClient, url: str, batch: list[FuzzMess
         if reply.outcome is not RasaOutcome.OK:
             _fail(report, item.family, text, f"adapter: {reply.outcome.value}")
         offered = [b.payload for m in reply.messages for b in m.buttons] or offered
-    events = await asyncio.to_thread(_tracker, url, sender)
+        sent.offered.update(b.payload for m in reply.messages for b in m.buttons)
+    events = await asyncio.to_thread(_tracker, url, sender, len(sent.texts))
     check_tracker(report, events, sent, apology)
 
 
-def _tracker(url: str, sender: str) -> list[dict[str, Any]]:
-    reply = httpx.get(f"{url}/conversations/{sender}/tracker", params={"token": TRACKER_TOKEN}, timeout=60)
-    reply.raise_for_status()
-    return list(reply.json()["events"])
+def _tracker(url: str, sender: str, user_messages: int, wait_s: float = 15.0) -> list[dict[str, Any]]:
+    """The stored events, once the last turn is saved (Rasa saves a turn after its replies went out)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        reply = httpx.get(f"{url}/conversations/{sender}/tracker", params={"token": TRACKER_TOKEN}, timeout=60)
+        reply.raise_for_status()
+        events = list(reply.json()["events"])
+        if len(user_events(events)) >= user_messages or time.monotonic() > deadline:
+            return events
+        time.sleep(0.2)
 
 
 async def run(url: str, count: int, seed: int, concurrency: int) -> FuzzReport:
@@ -232,7 +244,7 @@ def main() -> int:
     parser.add_argument("--out", default="results/fuzz.json")
     args = parser.parse_args()
     stack = None if args.rasa_url else start_fuzz_stack()
-    url = args.rasa_url or stack.rasa_url
+    url = str(args.rasa_url) if stack is None else str(stack.rasa_url)
     try:
         report = asyncio.run(run(url, args.count, args.seed, args.concurrency))
         if stack is not None:

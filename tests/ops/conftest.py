@@ -1,14 +1,15 @@
-"""Fixtures for the operations tests: a throwaway PostgreSQL cluster from scripts/pg_cluster.py, shared by the
-tests of one session. Standard library and pytest only, so both environments can load it (test_exposure.py runs
-in the app environment, test_retention.py and test_scale.py in the Rasa environment)."""
+"""Fixtures for the operations tests: a throwaway PostgreSQL cluster (scripts/pg_cluster.py) and a throwaway
+Redis, each shared by the tests of one session. Standard library and pytest only, so both environments can load
+it (test_exposure.py and test_deploy.py run in the app environment, the others in the Rasa environment)."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ops_support import load_script
+from ops_support import load_script, redis_argv, redis_ping, wait_until
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +21,22 @@ def pg_cluster() -> Iterator[Any]:
         pytest.skip(f"POSTGRESQL UNAVAILABLE: {exc}")
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_port() -> Iterator[int]:
+    """A throwaway Redis on 127.0.0.1 (no persistence), from Debian's redis-server."""
+    port = load_script("stack").free_port()
+    try:
+        argv = redis_argv(port)
+    except RuntimeError as exc:
+        pytest.skip(f"REDIS UNAVAILABLE: {exc}")
+    process = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        assert wait_until(lambda: redis_ping(port), 20), "redis-server did not answer PING"
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -204,3 +204,33 @@ def test_a_database_without_rasa_events_is_refused(pg_cluster: Any) -> None:
 
     assert result.returncode == 2
     assert "no 'events' table" in result.stderr
+
+
+def test_redis_tracker_store_from_endpoints_prod_expires_30_days_after_the_last_turn(
+    redis_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # arrange: the production endpoints file, read by Rasa itself, against a real Redis
+    import redis
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    monkeypatch.setenv("REDIS_HOST", "127.0.0.1")
+    monkeypatch.setenv("REDIS_PORT", str(redis_port))
+    monkeypatch.setenv("REDIS_PASSWORD", "")
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:1/webhook")
+    store = TrackerStore.create(
+        read_endpoint_config(str(ROOT / "endpoints.prod.yml"), "tracker_store"), Domain.empty()
+    )
+    client = redis.Redis(host="127.0.0.1", port=redis_port, db=0)
+    period = retention.DEFAULT_RETENTION_DAYS * DAY
+
+    # act: a first turn, then the key ages, then a second turn
+    asyncio.run(store.save(conversation("redis-resident", 0, now=time.time())))
+    [key] = client.keys("wegwijzer:*")
+    first_ttl = client.ttl(key)
+    client.expire(key, 60)
+    asyncio.run(store.save(conversation("redis-resident", 0, 0, now=time.time())))
+
+    # assert: the expiry is the retention period, counted again from the last turn
+    assert period - 60 <= first_ttl <= period
+    assert period - 60 <= client.ttl(key) <= period

@@ -6,7 +6,11 @@ emitting ``user_uttered`` to the first ``bot_uttered``; the time to the last mes
 (Rasa may send several) is reported too. Levels of 10 and 50 concurrent clients by default.
 Goal: p95 <= 300 ms at 50 concurrent conversations. Writes results/bench-socketio.json.
 
-Usage: python tests/web/bench_socketio.py [--rasa-url URL] [--levels 10,50] [--out PATH]
+Default: clients start together and ask back to back (no reading time), the worst case.
+--think-s and --ramp-s model residents who read the answer and do not all start at once.
+
+Usage: python tests/web/bench_socketio.py [--rasa-url URL] [--levels 10,50] [--think-s S]
+       [--ramp-s S] [--out PATH]
 Without --rasa-url (or WEGWIJZER_RASA_URL) it starts ``make -s serve-test-stack`` and stops it after.
 """
 
@@ -26,13 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import socketio
-from web_support import REPO, start, stop
+from web_support import REPO, read_stack_info, start, stop
 
 ORIGIN = "http://127.0.0.1:8080"
 TURN_TIMEOUT_S = 10.0
 QUIET_S = 0.25  # a turn is over when no message came for this long (not counted in latency)
 GOAL_P95_MS = 300.0
 GOAL_CLIENTS = 50
+STACK_START_TIMEOUT_S = 1800.0  # make may have to train the model first
 CONVERSATIONS = (
     (
         "Hallo",
@@ -97,7 +102,7 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
-async def conversation(url: str, script: tuple[str, ...]) -> list[Turn]:
+async def conversation(url: str, script: tuple[str, ...], think_s: float) -> list[Turn]:
     """One visitor: connect, get a session, run the turns, disconnect."""
     client = socketio.AsyncClient(reconnection=False)
     inbox: asyncio.Queue[float] = asyncio.Queue()
@@ -123,7 +128,9 @@ async def conversation(url: str, script: tuple[str, ...]) -> list[Turn]:
     try:
         await client.emit("session_request", {"session_id": None})
         session_id = await asyncio.wait_for(session, TURN_TIMEOUT_S)
-        for text in script:
+        for number, text in enumerate(script):
+            if number and think_s:
+                await asyncio.sleep(think_s)  # a resident reading the answer
             sent = time.perf_counter()
             await client.emit("user_uttered", {"message": text, "session_id": session_id})
             try:
@@ -144,14 +151,17 @@ async def conversation(url: str, script: tuple[str, ...]) -> list[Turn]:
     return turns
 
 
-async def visitor(url: str, index: int, conversations: int) -> tuple[list[Turn], dict[str, int]]:
+async def visitor(
+    url: str, index: int, conversations: int, think_s: float, delay_s: float = 0.0
+) -> tuple[list[Turn], dict[str, int]]:
     """One concurrent client holding ``conversations`` conversations one after another."""
+    await asyncio.sleep(delay_s)
     turns: list[Turn] = []
     errors: dict[str, int] = {}
     for number in range(conversations):
         script = CONVERSATIONS[(index + number) % len(CONVERSATIONS)]
         try:
-            turns.extend(await conversation(url, script))
+            turns.extend(await conversation(url, script, think_s))
         except Exception as exc:  # a failed connection is a result, not a crash
             kind = type(exc).__name__
             errors[kind] = errors.get(kind, 0) + 1
@@ -159,10 +169,12 @@ async def visitor(url: str, index: int, conversations: int) -> tuple[list[Turn],
     return turns, errors
 
 
-async def run_level(url: str, clients: int, conversations: int) -> LevelResult:
-    """Run ``clients`` visitors at once and summarise."""
+async def run_level(url: str, clients: int, conversations: int, think_s: float, ramp_s: float) -> LevelResult:
+    """Run ``clients`` visitors at once (their starts spread over ``ramp_s``) and summarise."""
     started = time.perf_counter()
-    outcomes = await asyncio.gather(*(visitor(url, i, conversations) for i in range(clients)))
+    outcomes = await asyncio.gather(
+        *(visitor(url, i, conversations, think_s, ramp_s * i / clients) for i in range(clients))
+    )
     wall = time.perf_counter() - started
     turns = [t for result, _ in outcomes for t in result]
     error_kinds: dict[str, int] = {}
@@ -194,21 +206,22 @@ async def run_level(url: str, clients: int, conversations: int) -> LevelResult:
     return result
 
 
-async def bench(url: str, levels: list[int], conversations: int) -> list[LevelResult]:
+async def bench(
+    url: str, levels: list[int], conversations: int, think_s: float, ramp_s: float
+) -> list[LevelResult]:
     """Warm up (the first prediction builds the TF graph), then measure each level."""
-    await visitor(url, 0, 1)
-    return [await run_level(url, clients, conversations) for clients in levels]
+    await visitor(url, 0, 1, 0.0)
+    return [await run_level(url, c, conversations, think_s, ramp_s) for c in levels]
 
 
 def start_stack() -> tuple[subprocess.Popen[str], str]:
     """Start ``make -s serve-test-stack`` and return it with its Rasa URL."""
     process = start(["make", "-s", "serve-test-stack"], stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line.strip():
+    info = read_stack_info(process, STACK_START_TIMEOUT_S)
+    if info is None:
         stop(process)
         raise SystemExit("bench-socketio: make serve-test-stack printed no URL line")
-    return process, str(json.loads(line)["rasa_url"]).rstrip("/")
+    return process, str(info["rasa_url"]).rstrip("/")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rasa-url", default=os.environ.get("WEGWIJZER_RASA_URL"))
     parser.add_argument("--levels", default="10,50", help="comma list of concurrent clients")
     parser.add_argument("--conversations", type=int, default=2, help="per client and level")
+    parser.add_argument(
+        "--think-s",
+        type=float,
+        default=0.0,
+        help="pause between a turn's last message and the next question (0: back to back)",
+    )
+    parser.add_argument("--ramp-s", type=float, default=0.0, help="spread the clients' starts over this time")
     parser.add_argument("--out", type=Path, default=REPO / "results" / "bench-socketio.json")
     args = parser.parse_args(argv)
     levels = [int(level) for level in args.levels.split(",") if level.strip()]
@@ -225,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     if not url:
         process, url = start_stack()
     try:
-        results = asyncio.run(bench(url, levels, args.conversations))
+        results = asyncio.run(bench(url, levels, args.conversations, args.think_s, args.ramp_s))
     finally:
         if process is not None:
             stop(process)
@@ -238,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "turns_per_conversation": len(CONVERSATIONS[0]),
         "transport": "websocket",
+        "think_s": args.think_s,
+        "ramp_s": args.ramp_s,
+        "conversations_per_client": args.conversations,
         "levels": [asdict(r) for r in results],
         "goal": {
             "p95_ms_max": GOAL_P95_MS,

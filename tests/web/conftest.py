@@ -13,11 +13,9 @@ the connector's default allowlist.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from web_support import (
     Stack,
     StaffServer,
     free_port,
+    read_stack_info,
     start,
     stop,
     wait_for_http,
@@ -46,7 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STACK_START_TIMEOUT_S = float(os.environ.get("WEGWIJZER_STACK_TIMEOUT", "600"))
+STACK_START_TIMEOUT_S = float(os.environ.get("WEGWIJZER_STACK_TIMEOUT", "1800"))
 STAFF_TEST_KEY = "test-staff-page-key-0123456789"
 INGEST_TEST_KEY = "test-ingest-key-0123456789"
 
@@ -113,17 +112,10 @@ def stack(webchat_port: int) -> Iterator[Stack]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert process.stdout is not None
-    line: list[str] = []
-    reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    reader.join(STACK_START_TIMEOUT_S)
-    if not line or not line[0].strip():
+    info = read_stack_info(process, STACK_START_TIMEOUT_S)
+    if info is None:
         stop(process)
         pytest.fail(f"make serve-test-stack printed no URL line within {STACK_START_TIMEOUT_S:.0f} s")
-    # Keep draining stdout so the stack never blocks on a full pipe.
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
-    info = json.loads(line[0])  # keys as printed by scripts/stack.py
     rasa_url = _url_info(info, "rasa_url")
     if rasa_url is None:
         stop(process)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -39,19 +40,29 @@ def test_widget_answers_a_question_and_shows_user_text_literally(context: Any, d
 
 
 def test_widget_quick_reply_is_a_button_that_sends_its_payload(context: Any, demo_server: DemoServer) -> None:
-    # arrange
+    # arrange: record what the widget sends over the socket
     page = open_demo(context, demo_server)
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: frames.append(str(f))))
     open_chat(page)
     buttons = ask_until_buttons(page)
-    title = buttons.first.inner_text()
+    first = buttons.first
+    title = first.inner_text()
+    assert first.evaluate("b => b.tagName + ':' + b.type") == "BUTTON:button"
+    label = page.locator(".ww-log .ww-replies").last.get_attribute("aria-labelledby")
+    assert page.locator(f"#{label}").inner_text() == "Kies een optie:"
     before = bot_count(page)
     # act
-    buttons.first.click()
-    # assert
+    first.click()
+    # assert: the title is shown as the user's message, the bot answers, focus is in the input
     assert page.locator(".ww-log .ww-user .ww-text").last.inner_text() == title
     wait_for_bot(page, before)
     assert page.evaluate("document.activeElement.classList.contains('ww-input')")
-    assert buttons.first.evaluate("b => b.tagName") == "BUTTON" if buttons.count() else True
+    transcript = json.loads(page.evaluate("sessionStorage.getItem('wegwijzer:transcript')"))
+    (payload,) = {r["payload"] for e in transcript for r in e.get("replies", []) if r["title"] == title}
+    sent = [f for f in frames if '"user_uttered"' in f]
+    assert json.dumps(payload)[1:-1] in sent[-1], "the button's payload, not its title, is sent"
+    assert '"session_id"' in sent[-1]
 
 
 def test_widget_reload_keeps_the_conversation(context: Any, demo_server: DemoServer) -> None:

@@ -6,10 +6,12 @@ Kept out of conftest.py so test modules import them from a normal module.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,36 @@ def stop(process: subprocess.Popen[Any]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=5)
+
+
+def read_stack_info(process: subprocess.Popen[str], timeout: float) -> dict[str, Any] | None:
+    """The JSON object that ``make -s serve-test-stack`` prints once the stack is up.
+
+    Lines before it are skipped: make may first rebuild prerequisites (the spaCy pipeline, the
+    model) and their tools print to stdout. Returns None on timeout or when stdout closes.
+    """
+    assert process.stdout is not None
+    stdout = process.stdout
+    found: list[dict[str, Any]] = []
+
+    def read() -> None:
+        for line in stdout:
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict) and "rasa_url" in value:
+                found.append(value)
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not found:
+        return None
+    # Keep draining stdout so the stack never blocks on a full pipe.
+    threading.Thread(target=lambda: [None for _ in stdout], daemon=True).start()
+    return found[0]
 
 
 @dataclass(frozen=True)

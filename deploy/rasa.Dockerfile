@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# Rasa 3.6 runtime image (Python 3.10): Rasa, the action server, the outbox relay and the retention job.
+# Build from the repository root AFTER `make train` (the trained model is copied in, never trained here):
+#   docker build -f deploy/rasa.Dockerfile -t wegwijzer-rasa .
+# Not built on the development machine (no Docker daemon there); see docs/operations.md.
+FROM python:3.10-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    RASA_TELEMETRY_ENABLED=false \
+    HOME=/tmp \
+    MPLCONFIGDIR=/tmp/matplotlib \
+    TF_CPP_MIN_LOG_LEVEL=2
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall TensorFlow.
+COPY requirements/rasa.lock requirements/rasa.lock
+RUN pip install 'setuptools<70' wheel && pip install -r requirements/rasa.lock
+
+COPY pyproject.toml README.md ./
+COPY knowledge knowledge
+COPY actions actions
+COPY bot/__init__.py bot/__init__.py
+COPY bot/connectors bot/connectors
+COPY scripts/build_spacy_nl.py scripts/build_spacy_nl.py
+RUN pip install --no-deps . && python scripts/build_spacy_nl.py build/spacy_nl
+
+COPY config.yml domain.yml credentials.yml endpoints.yml endpoints.prod.yml endpoints.sql.yml ./
+COPY models/wegwijzer.tar.gz models/wegwijzer.tar.gz
+
+RUN useradd --system --uid 10001 --no-create-home wegwijzer \
+    && mkdir -p /var/lib/wegwijzer /app/.rasa \
+    && chown wegwijzer /var/lib/wegwijzer /app/.rasa
+USER 10001
+
+EXPOSE 5005 5055
+CMD ["rasa", "run", "--model", "models/wegwijzer.tar.gz", "--interface", "0.0.0.0", "--port", "5005", \
+     "--credentials", "credentials.yml", "--endpoints", "endpoints.prod.yml"]

@@ -1,0 +1,43 @@
+# Operations (issue 6, items 2-4): tracker retention, exposure of the running processes, deployment files and
+# the local scale-out test. Included by the main Makefile; uses RASA_PY, APP_PY, RASA_VENV, APP_VENV from there.
+
+OPS_TOOLS := var/tools
+NGINX_BIN ?= $(CURDIR)/$(OPS_TOOLS)/nginx/usr/sbin/nginx
+COMPOSE_SCHEMA ?= $(CURDIR)/$(OPS_TOOLS)/compose_spec.json
+
+TEST_STEPS += test-retention test-exposure test-deploy
+
+.PHONY: test-retention test-exposure test-deploy scale-test retention deploy-tools
+
+test-retention: $(RASA_VENV)/.stamp ## Retention job on a throwaway PostgreSQL tracker store written by Rasa's SQLTrackerStore
+	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/ops/test_retention.py
+
+test-exposure: venvs $(MODEL) ## Loopback-only Rasa/actions, socket Origin allow-list, triage and statistics keys (real processes)
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests/ops/test_exposure.py
+
+test-deploy: $(APP_VENV)/.stamp deploy-tools ## deploy/: YAML, compose schema, nginx -t, exposure rules of compose, nginx and Helm values
+	NGINX_BIN=$(NGINX_BIN) COMPOSE_SCHEMA=$(COMPOSE_SCHEMA) $(APP_PY) -m pytest -q -p no:cacheprovider tests/ops/test_deploy.py
+
+scale-test: venvs $(MODEL) ## Two Rasa + PostgreSQL tracker + Redis lock behind a round-robin proxy (slow; writes results/scale-test.json)
+	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/ops/test_scale.py
+
+retention: $(RASA_VENV)/.stamp ## Run the tracker retention job once (TRACKER_DB_*, TRACKER_RETENTION_DAYS)
+	$(RASA_PY) -m actions.retention
+
+# Offline checkers for deploy/: Debian's nginx binary (unpacked, never installed or started) and the Compose
+# file schema shipped in the docker-compose 1.29.2 wheel from PyPI. Missing tools make test-deploy skip those
+# checks with a message, never pass them silently.
+deploy-tools: $(NGINX_BIN) $(COMPOSE_SCHEMA)
+
+$(NGINX_BIN):
+	@mkdir -p $(OPS_TOOLS)/debs $(OPS_TOOLS)/nginx
+	@cd $(OPS_TOOLS)/debs && { apt-get download nginx nginx-common >/dev/null 2>&1 || \
+	  { echo "deploy-tools: could not download Debian's nginx (test-deploy will skip nginx -t)"; exit 0; }; }
+	@for deb in $(OPS_TOOLS)/debs/*.deb; do [ -f "$$deb" ] && dpkg -x "$$deb" $(OPS_TOOLS)/nginx; done; true
+
+$(COMPOSE_SCHEMA):
+	@mkdir -p $(OPS_TOOLS)
+	@$(APP_PY) -m pip download -q --no-deps docker-compose==1.29.2 -d $(OPS_TOOLS)/wheels >/dev/null 2>&1 || \
+	  echo "deploy-tools: could not download the docker-compose wheel (test-deploy will skip the schema check)"
+	@$(APP_PY) -c "import glob, zipfile, sys; w = glob.glob('$(OPS_TOOLS)/wheels/docker_compose-*.whl'); \
+	  w and open('$@', 'wb').write(zipfile.ZipFile(w[0]).read('compose/config/compose_spec.json'))"
