@@ -12,6 +12,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from actions.clock import now
 from actions.names import SLOT_COUNTED, SLOT_GEMEENTE
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def emit(
             gemeente=gemeente if gemeente is not None else tracker.get_slot(SLOT_GEMEENTE),
             channel=_channel(tracker),
             helpful=helpful,
+            today=now().date(),
         )
     except Exception:  # the outbox already never raises; this guards an import problem
         log.warning("could not record a %s event", kind)

@@ -25,3 +25,7 @@ content-report: venvs ## List unverified facts and reviews older than 12 months
 
 bench-rasa: venvs $(MODEL) ## Training time, start-up, memory, REST latency and throughput
 	$(APP_PY) scripts/bench_rasa.py --out results/bench-rasa.json
+
+TEST_STEPS += test-e2e
+test-e2e: venvs $(MODEL) ## Chat over REST -> outbox -> relay -> API statistics, with real processes
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests/e2e
