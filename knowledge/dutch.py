@@ -15,10 +15,7 @@ MONTHS = (
 
 def format_session(start: datetime, end: datetime) -> str:
     """'dinsdag 2 december, 14:00–16:00'."""
-    return (
-        f"{WEEKDAYS[start.weekday()]} {start.day} {MONTHS[start.month - 1]}, "
-        f"{start:%H:%M}–{end:%H:%M}"
-    )
+    return f"{WEEKDAYS[start.weekday()]} {start.day} {MONTHS[start.month - 1]}, {start:%H:%M}–{end:%H:%M}"
 
 
 def format_weekly(slots: tuple[WeeklySlot, ...]) -> str:

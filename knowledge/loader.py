@@ -94,9 +94,7 @@ def _rel(path: Path) -> str:
 
 def _source(data: Any, where: str, problems: list[str]) -> Source:
     r = Reader(data, where, problems, {"url", "name", "checked_on"})
-    return Source(
-        url=r.url("url") or "", checked_on=r.day("checked_on"), name=r.text("name", False) or ""
-    )
+    return Source(url=r.url("url") or "", checked_on=r.day("checked_on"), name=r.text("name", False) or "")
 
 
 def _topic(path: Path, problems: list[str]) -> Topic | None:
@@ -123,8 +121,7 @@ def _topic(path: Path, problems: list[str]) -> Topic | None:
         lr = Reader(item, f"{where}: links[{index}]", problems, {"label", "url"})
         links.append(Link(label=lr.text("label") or "", url=lr.url("url") or ""))
     sources = tuple(
-        _source(item, f"{where}: sources[{index}]", problems)
-        for index, item in enumerate(r.items("sources"))
+        _source(item, f"{where}: sources[{index}]", problems) for index, item in enumerate(r.items("sources"))
     )
     if not sources:
         r.fail("sources", "at least one source is required")
@@ -210,9 +207,7 @@ def _locations(
     holidays = top.texts("closed_on_holidays", required=False)
     for name in holidays:
         if name not in HOLIDAY_NAMES:
-            top.fail(
-                "closed_on_holidays", f"'{name}' is not a known holiday: {sorted(HOLIDAY_NAMES)}"
-            )
+            top.fail("closed_on_holidays", f"'{name}' is not a known holiday: {sorted(HOLIDAY_NAMES)}")
     services: dict[str, Service] = {}
     for service_id, item in top.mapping("services").items():
         sw = f"{where}: services.{service_id}"
@@ -270,16 +265,12 @@ def _locations(
     return timezone, frozenset(holidays), services, tuple(locations)
 
 
-def _places(
-    path: Path, problems: list[str]
-) -> tuple[dict[str, Gemeente], tuple[OutsidePlace, ...]]:
+def _places(path: Path, problems: list[str]) -> tuple[dict[str, Gemeente], tuple[OutsidePlace, ...]]:
     where = _rel(path)
     top = Reader(_load_yaml(path, problems) or {}, where, problems, {"gemeenten", "outside"})
     gemeenten = {}
     for gid, item in top.mapping("gemeenten").items():
-        r = Reader(
-            item, f"{where}: gemeenten.{gid}", problems, {"name", "kernen", "aliases", "nearby"}
-        )
+        r = Reader(item, f"{where}: gemeenten.{gid}", problems, {"name", "kernen", "aliases", "nearby"})
         gemeenten[str(gid)] = Gemeente(
             id=str(gid),
             name=r.text("name") or "",
@@ -329,20 +320,14 @@ def _cross_check(catalog: Catalog, problems: list[str]) -> None:
                 )
     for loc in catalog.locations:
         if loc.gemeente not in catalog.gemeenten:
-            problems.append(
-                f"knowledge/locations.yml: location '{loc.id}': unknown gemeente '{loc.gemeente}'"
-            )
+            problems.append(f"knowledge/locations.yml: location '{loc.id}': unknown gemeente '{loc.gemeente}'")
     for gem in catalog.gemeenten.values():
         for other in gem.nearby:
             if other not in catalog.gemeenten:
-                problems.append(
-                    f"knowledge/places.yml: gemeenten.{gem.id}.nearby: unknown '{other}'"
-                )
+                problems.append(f"knowledge/places.yml: gemeenten.{gem.id}.nearby: unknown '{other}'")
     for place in catalog.outside:
         if place.nearest not in catalog.gemeenten:
-            problems.append(
-                f"knowledge/places.yml: outside '{place.name}': unknown nearest '{place.nearest}'"
-            )
+            problems.append(f"knowledge/places.yml: outside '{place.name}': unknown nearest '{place.nearest}'")
 
 
 def load_catalog(content_dir: Path | None = None) -> Catalog:

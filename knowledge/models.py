@@ -166,6 +166,4 @@ class Catalog:
 
     def locations_with(self, service_id: str, gemeente: str) -> list[Location]:
         """Locations in ``gemeente`` that offer ``service_id``."""
-        return [
-            loc for loc in self.locations if loc.gemeente == gemeente and service_id in loc.services
-        ]
+        return [loc for loc in self.locations if loc.gemeente == gemeente and service_id in loc.services]

@@ -81,9 +81,5 @@ def find_place(catalog: Catalog, text: str) -> PlaceMatch | None:
 
 def is_only_a_place(catalog: Catalog, text: str) -> bool:
     """True when a short message is nothing but a place name (possibly with 'in'/'uit'/'ik woon in')."""
-    tokens = [
-        t
-        for t in normalise(text).split()
-        if t not in {"ik", "woon", "in", "uit", "te", "de", "het"}
-    ]
+    tokens = [t for t in normalise(text).split() if t not in {"ik", "woon", "in", "uit", "te", "de", "het"}]
     return 0 < len(tokens) <= 3 and find_place(catalog, " ".join(tokens)) is not None

@@ -46,9 +46,7 @@ class Referral:
         }
 
 
-def _service_locations(
-    catalog: Catalog, service_id: str, gemeente: str
-) -> tuple[list[Location], bool]:
+def _service_locations(catalog: Catalog, service_id: str, gemeente: str) -> tuple[list[Location], bool]:
     """Locations of a service in ``gemeente``, else in the nearest municipalities that have it."""
     here = catalog.locations_with(service_id, gemeente)
     if here:

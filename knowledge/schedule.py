@@ -58,9 +58,7 @@ def upcoming_sessions(
     return found
 
 
-def current_session(
-    catalog: Catalog, location: Location, service_id: str, now: datetime
-) -> Session | None:
+def current_session(catalog: Catalog, location: Location, service_id: str, now: datetime) -> Session | None:
     """The session going on at ``now``, if any."""
     sessions = upcoming_sessions(catalog, location, service_id, now, count=1)
     if sessions and sessions[0].start <= now.astimezone(sessions[0].start.tzinfo) < sessions[0].end:

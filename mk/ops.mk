@@ -27,7 +27,7 @@ retention: $(RASA_VENV)/.stamp ## Run the tracker retention job once (TRACKER_DB
 # Offline checkers for deploy/: Debian's nginx binary (unpacked, never installed or started) and the Compose
 # file schema shipped in the docker-compose 1.29.2 wheel from PyPI. Missing tools make test-deploy skip those
 # checks with a message, never pass them silently.
-deploy-tools: $(NGINX_BIN) $(COMPOSE_SCHEMA)
+deploy-tools: $(NGINX_BIN) $(COMPOSE_SCHEMA) ## Unpack Debian nginx and the Compose file schema into var/tools (offline checkers)
 
 $(NGINX_BIN):
 	@mkdir -p $(OPS_TOOLS)/debs $(OPS_TOOLS)/nginx

@@ -68,9 +68,7 @@ async def conversation(client: httpx.AsyncClient, script: list[str], latencies: 
     failures = 0
     for message in script:
         started = time.perf_counter()
-        reply = await client.post(
-            "/webhooks/rest/webhook", json={"sender": sender, "message": message}
-        )
+        reply = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
         latencies.append((time.perf_counter() - started) * 1000)
         if reply.status_code != 200 or not reply.json():
             failures += 1
@@ -122,9 +120,7 @@ def main() -> None:
         asyncio.run(load(stack.rasa_url, 8, 1))  # warm-up: the first predictions build the TF graph
         report["one_at_a_time"] = asyncio.run(load(stack.rasa_url, args.conversations, 1))
         report["ten_concurrent"] = asyncio.run(load(stack.rasa_url, args.conversations, 10))
-        report["rss_mb"] = {
-            name: round(rss_mb(proc.pid), 0) for name, proc in stack.processes.items()
-        }
+        report["rss_mb"] = {name: round(rss_mb(proc.pid), 0) for name, proc in stack.processes.items()}
     finally:
         stack.stop_all()
     args.out.parent.mkdir(parents=True, exist_ok=True)

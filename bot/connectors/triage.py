@@ -28,7 +28,7 @@ from knowledge import get_catalog
 from knowledge.pii import mask_pii
 
 log = logging.getLogger(__name__)
-DEFAULT_FALLBACK_THRESHOLD = 0.5
+DEFAULT_FALLBACK_THRESHOLD = 0.3
 
 
 def _clock() -> Any:
@@ -66,9 +66,7 @@ class TriageInput(InputChannel):
         async def webhook(request: Request) -> HTTPResponse:
             expected = os.environ.get("TRIAGE_STAFF_KEY", "")
             if not expected:
-                return response.json(
-                    {"error": "triage is disabled: TRIAGE_STAFF_KEY is not set"}, 503
-                )
+                return response.json({"error": "triage is disabled: TRIAGE_STAFF_KEY is not set"}, 503)
             given = request.headers.get("X-Staff-Key", "")
             if not hmac.compare_digest(given.encode(), expected.encode()):
                 return response.json({"error": "missing or invalid X-Staff-Key header"}, 401)
@@ -86,9 +84,7 @@ class TriageInput(InputChannel):
             masked = mask_pii(triage_request.text).text
             parse = await agent.parse_message(nlu_text(masked))
             catalog = get_catalog()
-            result = build_response(
-                catalog, triage_request, parse, self.fallback_threshold, _clock()
-            )
+            result = build_response(catalog, triage_request, parse, self.fallback_threshold, _clock())
             log.info("triage topic=%s gemeente=%s", result["topic"], result["gemeente"])
             return response.json(result)
 

@@ -43,9 +43,7 @@ def parse_request(body: Any) -> TriageRequest:
     if not text.strip():
         raise TriageRequestError("'text' must not be empty")
     if len(text) > MAX_TEXT_LENGTH:
-        raise TriageRequestError(
-            f"'text' is {len(text)} characters; at most {MAX_TEXT_LENGTH} allowed"
-        )
+        raise TriageRequestError(f"'text' is {len(text)} characters; at most {MAX_TEXT_LENGTH} allowed")
     gemeente = body.get("gemeente")
     if gemeente is not None and not isinstance(gemeente, str):
         raise TriageRequestError("'gemeente' must be a string or null")

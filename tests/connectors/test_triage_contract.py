@@ -95,9 +95,7 @@ def test_below_threshold_topic_becomes_out_of_scope():
 
 def test_without_municipality_local_services_are_listed_for_every_municipality():
     parse = _parse(("informatiepunt", 0.99))
-    result = build_response(
-        CATALOG, TriageRequest("waar is het informatiepunt", None), parse, 0.5, NOW
-    )
+    result = build_response(CATALOG, TriageRequest("waar is het informatiepunt", None), parse, 0.5, NOW)
     assert {r["gemeente"] for r in result["referrals"]} == {
         "kerkrade",
         "brunssum",
@@ -112,3 +110,16 @@ def test_origin_allow_list():
     assert not origin_allowed({"HTTP_ORIGIN": "https://evil.example"}, allowed)
     assert not origin_allowed({}, allowed)
     assert origin_allowed({}, {"*"})
+
+
+def test_triage_threshold_equals_the_nlu_fallback_threshold():
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    config = yaml.safe_load((root / "config.yml").read_text())
+    credentials = yaml.safe_load((root / "credentials.yml").read_text())
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    triage = credentials["bot.connectors.triage.TriageInput"]
+    assert triage["fallback_threshold"] == fallback["threshold"]

@@ -49,9 +49,7 @@ class Chat:
         self.sender = sender
 
     def say(self, message: str) -> list[dict[str, Any]]:
-        reply = self.client.post(
-            "/webhooks/rest/webhook", json={"sender": self.sender, "message": message}
-        )
+        reply = self.client.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": message})
         assert reply.status_code == 200, reply.text
         return reply.json()
 

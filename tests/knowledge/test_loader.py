@@ -11,11 +11,7 @@ TOPICS_MD = Path(__file__).resolve().parents[2] / "docs" / "topic-ids.txt"
 
 
 def _ids_from_taxonomy() -> set[str]:
-    return {
-        line.strip()
-        for line in TOPICS_MD.read_text().splitlines()
-        if re.match(r"^[a-z_]+$", line.strip())
-    }
+    return {line.strip() for line in TOPICS_MD.read_text().splitlines() if re.match(r"^[a-z_]+$", line.strip())}
 
 
 def test_every_topic_id_has_content(catalog):
@@ -85,9 +81,7 @@ def test_bad_time_and_weekday_are_reported(content_copy):
         'day: dinsdag, start: "14:00"',
         'day: tuesday, start: "14:00"',
     )
-    _edit(
-        content_copy / "locations.yml", 'start: "10:00", end: "12:00"', 'start: "10:00", end: "9"'
-    )
+    _edit(content_copy / "locations.yml", 'start: "10:00", end: "12:00"', 'start: "10:00", end: "9"')
     problems = _problems(content_copy)
     assert "'tuesday' must be a Dutch weekday" in problems
     assert "must be a quoted time like \"14:00\", got '9'" in problems
@@ -104,6 +98,4 @@ def test_missing_message_key_is_reported(content_copy):
     path = content_copy / "messages.yml"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"(?m)^ask_place:.*$", "", text), encoding="utf-8")
-    assert "knowledge/messages.yml: field 'ask_place': is required by the dialogue" in _problems(
-        content_copy
-    )
+    assert "knowledge/messages.yml: field 'ask_place': is required by the dialogue" in _problems(content_copy)

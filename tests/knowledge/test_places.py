@@ -47,9 +47,7 @@ def test_places_outside_the_area_point_to_the_nearest_municipality(catalog):
 
 def test_only_a_place(catalog):
     assert is_only_a_place(catalog, "ik woon in Bocholtz")
-    assert not is_only_a_place(
-        catalog, "ik woon in Bocholtz en mijn digid werkt niet meer sinds gisteren"
-    )
+    assert not is_only_a_place(catalog, "ik woon in Bocholtz en mijn digid werkt niet meer sinds gisteren")
 
 
 def test_normalise_strips_accents_and_punctuation():

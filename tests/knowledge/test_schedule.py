@@ -45,9 +45,7 @@ def test_session_today_counts_until_it_ends(catalog):
 
 def test_dated_closures_are_skipped(catalog):
     closure = Closure(date(2025, 12, 2), date(2025, 12, 9), "Verbouwing")
-    loc = _with_weekly(
-        _location(catalog, closures=(closure,)), "e_cafe", WeeklySlot(1, time(14), time(16))
-    )
+    loc = _with_weekly(_location(catalog, closures=(closure,)), "e_cafe", WeeklySlot(1, time(14), time(16)))
     now = datetime(2025, 11, 26, 9, 0, tzinfo=AMS)
     first = upcoming_sessions(catalog, loc, "e_cafe", now, 1)[0]
     assert first.start.date() == date(2025, 12, 16)
@@ -56,9 +54,7 @@ def test_dated_closures_are_skipped(catalog):
 
 def test_public_holidays_are_skipped(catalog):
     # Friday slot; Goede Vrijdag is not observed by default, but Tweede Kerstdag 2025 is a Friday.
-    loc = _with_weekly(
-        _location(catalog, closures=()), "informatiepunt", WeeklySlot(4, time(10), time(12))
-    )
+    loc = _with_weekly(_location(catalog, closures=()), "informatiepunt", WeeklySlot(4, time(10), time(12)))
     now = datetime(2025, 12, 22, 9, 0, tzinfo=AMS)
     first = upcoming_sessions(catalog, loc, "informatiepunt", now, 1)[0]
     assert first.start.date() == date(2026, 1, 2)
@@ -77,18 +73,12 @@ def test_wall_clock_time_survives_daylight_saving_change(catalog):
 
 
 def test_now_given_in_utc_is_judged_in_amsterdam_time(catalog):
-    loc = _with_weekly(
-        _location(catalog, closures=()), "informatiepunt", WeeklySlot(4, time(10), time(12))
-    )
+    loc = _with_weekly(_location(catalog, closures=()), "informatiepunt", WeeklySlot(4, time(10), time(12)))
     # 09:30 UTC on a Friday in winter is 10:30 in Amsterdam: open.
-    assert current_session(
-        catalog, loc, "informatiepunt", datetime(2025, 11, 28, 9, 30, tzinfo=timezone.utc)
-    )
+    assert current_session(catalog, loc, "informatiepunt", datetime(2025, 11, 28, 9, 30, tzinfo=timezone.utc))
     # 10:30 UTC in winter is 11:30 local: still open; 11:30 UTC is 12:30 local: closed.
     assert (
-        current_session(
-            catalog, loc, "informatiepunt", datetime(2025, 11, 28, 11, 30, tzinfo=timezone.utc)
-        )
+        current_session(catalog, loc, "informatiepunt", datetime(2025, 11, 28, 11, 30, tzinfo=timezone.utc))
         is None
     )
 

@@ -201,6 +201,7 @@ def localise(conf: str, workdir: Path, upstream_port: int, slow_port: int, ports
     conf = conf.replace("alias /srv/widget/;", f"alias {ROOT}/bot/webchat/static/;")
     conf = re.sub(r"(?m)^(\s*)server actions-\d:5055", rf"\1server 127.0.0.1:{slow_port}", conf)
     conf = re.sub(r"(?m)^(\s*)server [a-z0-9-]+:\d+", rf"\1server 127.0.0.1:{upstream_port}", conf)
+    conf = re.sub(r"http://(telegram|whatsapp|staff):\d+", f"http://127.0.0.1:{upstream_port}", conf)
     for public, local in ports.items():
         conf = re.sub(rf"(?m)^(\s*)listen {public}\b", rf"\1listen 127.0.0.1:{local}", conf)
     return conf
@@ -339,6 +340,22 @@ def test_public_host_exposes_only_the_public_paths(
     assert got == status
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "host"),
+    [
+        ("POST", "/telegram/webhook", PUBLIC),
+        ("POST", "/whatsapp/webhook", PUBLIC),
+        ("GET", "/", "staff.wegwijzer.example.nl"),
+        ("GET", "/dashboard", "staff.wegwijzer.example.nl"),
+    ],
+)
+def test_adapters_and_staff_pages_are_routed(
+    running_nginx: dict[str, int], method: str, path: str, host: str
+) -> None:
+    got, _ = request(running_nginx[443], method, path, host)
+    assert got == 200
+
+
 def test_unknown_host_names_get_nothing(running_nginx: dict[str, int]) -> None:
     got, _ = request(running_nginx[443], "GET", "/api/v1/stats", "attacker.example")
     assert got == 404
@@ -359,3 +376,21 @@ def test_action_calls_are_capped_at_five_seconds(running_nginx: dict[str, int]) 
 
     assert status == 504
     assert 4.5 <= seconds < 7.5
+
+
+def test_helm_sidecar_nginx_configuration_passes_nginx_t(tmp_path: Path) -> None:
+    binary = nginx_binary()
+    custom = load(DEPLOY / "helm" / "values.yaml")["nginx"]["customConfiguration"]
+    mime = Path(binary).parents[2] / "etc" / "nginx" / "mime.types"
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "rasa.nginx.conf").write_text(custom["rasa.nginx.conf"])
+    main = custom["nginx.conf"].replace("include /etc/nginx/mime.types;", "include MIME;")
+    main = main.replace("/etc/nginx/", f"{tmp_path}/").replace("include MIME;", f"include {mime};")
+    (tmp_path / "nginx.conf").write_text(main)
+
+    check = subprocess.run(
+        [binary, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert check.returncode == 0, check.stderr

@@ -234,3 +234,36 @@ def test_redis_tracker_store_from_endpoints_prod_expires_30_days_after_the_last_
     # assert: the expiry is the retention period, counted again from the last turn
     assert period - 60 <= first_ttl <= period
     assert period - 60 <= client.ttl(key) <= period
+
+
+def test_retention_follows_rasas_postgresql_schema(pg_cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # arrange: Rasa puts its events table in the schema named by POSTGRESQL_SCHEMA
+    database = f"tracker_{next(_databases)}"
+    pg_cluster.create_database(database)
+    engine = sa.create_engine(f"postgresql://postgres@127.0.0.1:{pg_cluster.port}/{database}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE SCHEMA rasa"))
+    monkeypatch.setenv("POSTGRESQL_SCHEMA", "rasa")
+    store = SQLTrackerStore(
+        Domain.empty(), dialect="postgresql", host="127.0.0.1", port=pg_cluster.port, db=database,
+        username="postgres",
+    )  # fmt: skip
+    now = time.time()
+    asyncio.run(store.save(conversation("idle", 40, now=now)))
+    asyncio.run(store.save(conversation("recent", 1, now=now)))
+
+    # act
+    result = run_job(tracker_env(pg_cluster, database, POSTGRESQL_SCHEMA="rasa"))
+
+    # assert
+    assert result.returncode == 0, result.stderr
+    with engine.connect() as connection:
+        senders = {s for (s,) in connection.execute(sa.text("SELECT DISTINCT sender_id FROM rasa.events"))}
+        index = connection.execute(
+            sa.text("SELECT 1 FROM pg_indexes WHERE schemaname = 'rasa' AND indexname = :name"),
+            {"name": retention.INDEX_NAME},
+        ).scalar()
+    assert senders == {"recent"}
+    assert index == 1
+    store.engine.dispose()
+    engine.dispose()
