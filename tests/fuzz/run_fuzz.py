@@ -42,6 +42,9 @@ from bot.settings import RasaSettings  # noqa: E402
 MESSAGES_PER_CONVERSATION = 20
 PRESS_PROBABILITY = 0.1
 ADAPTER_SHARE = 0.3
+# Sanic 21.12 logs this traceback when a client closes its websocket while the server still writes to it;
+# the connection is gone, the process and other conversations are unaffected. Counted, not a failure.
+SANIC_CLOSE_RACE = "AttributeError: 'NoneType' object has no attribute 'is_closing'"
 
 
 @dataclass
@@ -60,6 +63,7 @@ class FuzzReport:
     p50_ms: float | None = None
     p95_ms: float | None = None
     crashed: list[str] = field(default_factory=list)
+    known_noise: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -166,8 +170,13 @@ async def _adapter_conversation(rasa: RasaClient, url: str, batch: list[FuzzMess
     check_tracker(report, events, sent, apology)
 
 
-def _tracker(url: str, sender: str, user_messages: int, wait_s: float = 15.0) -> list[dict[str, Any]]:
-    """The stored events, once the last turn is saved (Rasa saves a turn after its replies went out)."""
+def _tracker(url: str, sender: str, user_messages: int, wait_s: float = 90.0) -> list[dict[str, Any]]:
+    """The stored events, once the last turn is saved.
+
+    socket.io carries no reply id, so a bot message that arrives late can be taken for the reply to the
+    next message, and the client can run a few messages ahead of Rasa (each waits for the conversation's
+    lock, polled once a second). The wait lets Rasa catch up before the checks.
+    """
     deadline = time.monotonic() + wait_s
     while True:
         reply = httpx.get(f"{url}/conversations/{sender}/tracker", params={"token": TRACKER_TOKEN}, timeout=60)
@@ -225,7 +234,10 @@ def check_processes(stack: Any, report: FuzzReport) -> None:
         if process is None or process.poll() is not None:
             report.crashed.append(f"{name} exited")
         log = (stack.workdir / f"{name}.log").read_text(errors="replace")
-        if "Traceback" in log:
+        noise = log.count(SANIC_CLOSE_RACE)
+        if noise:
+            report.known_noise[f"{name}: {SANIC_CLOSE_RACE}"] = noise
+        if log.count("Traceback") > noise:
             report.crashed.append(f"{name} logged a traceback")
 
 
