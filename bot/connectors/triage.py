@@ -18,6 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.connectors import action_validation
 from bot.connectors.triage_contract import (
     TriageRequestError,
     build_response,
@@ -49,6 +50,7 @@ class TriageInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Read the fallback threshold (kept equal to config.yml's FallbackClassifier)."""
         credentials = credentials or {}
+        action_validation.install()
         return cls(float(credentials.get("fallback_threshold", DEFAULT_FALLBACK_THRESHOLD)))
 
     def __init__(self, fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD) -> None:
