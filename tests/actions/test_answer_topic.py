@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FRIDAY_MORNING, make_tracker, outbox_events, slot_events, texts
 
 from actions.answer_topic import ActionAnswerTopic
 from knowledge import load_catalog
+from tests.actions.action_support import FRIDAY_MORNING, make_tracker, outbox_events, slot_events, texts
 
 CATALOG = load_catalog()
 

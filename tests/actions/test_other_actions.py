@@ -3,13 +3,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import make_tracker, outbox_events, slot_events, texts
-
 import actions
 from actions.record_feedback import ActionRecordFeedback
 from actions.resolve_place import ActionResolvePlace
 from actions.simplify import ActionSimplify
 from knowledge import load_catalog
+from tests.actions.action_support import make_tracker, outbox_events, slot_events, texts
 
 CATALOG = load_catalog()
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import buttons, joined
-
 from knowledge import load_catalog
+from tests.http.chat_support import buttons, joined
 
 CATALOG = load_catalog()
 
