@@ -69,7 +69,6 @@ REQUIRED_MESSAGES = {
     "steps_intro",
     "links_intro",
     "rasa_unavailable",
-    "payload_refused",
     "pii_warning",
 }
 
