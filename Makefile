@@ -37,9 +37,12 @@ MODEL := models/wegwijzer.tar.gz
 SPACY_NL := build/spacy_nl/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_NL)
 
-# Area makefiles add their own test and bench steps to these lists.
+# Area makefiles add their own test and bench steps and type-check paths to these lists. They are not exported:
+# a sub-make would otherwise inherit them and append every entry a second time.
 TEST_STEPS :=
 BENCH_STEPS :=
+APP_MYPY_PATHS :=
+unexport TEST_STEPS BENCH_STEPS APP_MYPY_PATHS
 -include mk/*.mk
 
 .PHONY: help run test venvs spacy-nl train bench content-report lint typecheck clean
