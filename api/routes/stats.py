@@ -54,11 +54,22 @@ def _stats(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
 
 
+# Dates outside these bounds are refused with 422: they cannot hold events, and date arithmetic near year 1 or
+# 9999 would overflow (found by schemathesis).
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2100, 12, 31)
 FromQuery = Annotated[
     dt.date | None,
-    Query(alias="from", description="First day (default: 12 periods before `to`)."),
+    Query(
+        alias="from",
+        description="First day (default: 12 periods before `to`).",
+        ge=EARLIEST_DAY,
+        le=LATEST_DAY,
+    ),
 ]
-ToQuery = Annotated[dt.date | None, Query(description="Last day (default: today).")]
+ToQuery = Annotated[
+    dt.date | None, Query(description="Last day (default: today).", ge=EARLIEST_DAY, le=LATEST_DAY)
+]
 PeriodQuery = Annotated[Literal["week", "month"], Query(description="Bucket size.")]
 ByQuery = Annotated[Literal["topic", "target", "gemeente", "channel", "kind"], Query(description="Breakdown.")]
 KindQuery = Annotated[Kind | None, Query(description="Only count events of this kind.")]

@@ -102,3 +102,12 @@ def ingest_headers() -> dict[str, str]:
 @pytest.fixture
 def read_headers() -> dict[str, str]:
     return {"X-API-Key": READ_KEY}
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_api_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from each test, never from the shell: `make` exports its development defaults
+    (API_INGEST_KEY=dev-…-change-me, API_DATABASE_URL, …), which would otherwise leak into ApiSettings."""
+    for name in list(os.environ):
+        if name.startswith("API_") or name == "APP_ENV":
+            monkeypatch.delenv(name)
