@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import yaml
-from fault_support import Resident, tracker_events, user_events
+from fault_support import Drill, Resident, tracker_events, user_events
+
+from bot.rasa_client import RasaClient
 
 CORPUS = Path(__file__).resolve().parents[1] / "pii" / "corpus.yml"
 
 
-def _corpus_with_pii() -> list[dict]:
+def _corpus_with_pii() -> list[dict[str, Any]]:
     data = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
     return [m for m in data["messages"] if m.get("pii")]
 
 
-async def test_no_corpus_personal_data_in_tracker_logs_or_outbox(drill, adapter_client):
+async def test_no_corpus_personal_data_in_tracker_logs_or_outbox(
+    drill: Drill, adapter_client: RasaClient
+) -> None:
     messages = _corpus_with_pii()
     for index, message in enumerate(messages):
         sender = f"pii-corpus-{index}"
