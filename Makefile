@@ -65,12 +65,13 @@ $(APP_VENV)/.stamp: requirements/app.lock pyproject.toml
 
 venvs: $(RASA_VENV)/.stamp $(APP_VENV)/.stamp ## Create or update both Python environments
 
-$(SPACY_NL): scripts/build_spacy_nl.py $(RASA_VENV)/.stamp
+# The environments are order-only prerequisites: a reinstall must not rebuild the pipeline or retrain the model.
+$(SPACY_NL): scripts/build_spacy_nl.py | $(RASA_VENV)/.stamp
 	$(RASA_PY) scripts/build_spacy_nl.py build/spacy_nl
 
 spacy-nl: $(SPACY_NL) ## Build the local Dutch spaCy pipeline (blank nl + lookup lemmatizer)
 
-$(MODEL): $(TRAINING_INPUTS) $(RASA_VENV)/.stamp
+$(MODEL): $(TRAINING_INPUTS) | $(RASA_VENV)/.stamp
 	$(RASA) train --fixed-model-name wegwijzer --out models --quiet
 	@touch $@
 
