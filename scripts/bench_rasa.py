@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import statistics
 import subprocess
@@ -33,14 +32,6 @@ SCRIPTS = [
     ["ben jij een robot?", "wat is chatgpt", "zeg het simpeler", "hoe zie ik of nieuws nep is", "/affirm",
      "tot ziens"],
 ]  # fmt: skip
-
-
-def _stack_module() -> Any:
-    spec = importlib.util.spec_from_file_location("wegwijzer_stack", ROOT / "scripts" / "stack.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def rss_mb(pid: int) -> float:
@@ -114,7 +105,10 @@ def main() -> None:
     report: dict[str, Any] = {}
     if not args.skip_training:
         report["training_seconds"] = round(measure_training(), 1)
-    stack = _stack_module().start_stack()
+    sys.path.insert(0, str(ROOT))
+    from scripts.stack import start_stack
+
+    stack = start_stack()
     try:
         report["startup_seconds"] = {k: round(v, 1) for k, v in stack.startup_seconds.items()}
         asyncio.run(load(stack.rasa_url, 8, 1))  # warm-up: the first predictions build the TF graph
