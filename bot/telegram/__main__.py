@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 
 import httpx
 import structlog
 import uvicorn
 
+from bot.adapter_process import prepare, wait_for_signal
 from bot.dedupe import SeenIds
 from bot.logging import configure_logging
-from bot.messages import load_fixed_texts
 from bot.rasa_client import RasaClient
 from bot.settings import AdapterSettings, RasaSettings, SettingsError, TelegramSettings
 from bot.telegram.app import (
@@ -33,16 +32,6 @@ from bot.telegram.handlers import TelegramHandlers
 log = structlog.get_logger("bot.telegram")
 
 
-async def _wait_for_signal(notice: str | None = None) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    if notice:
-        print(notice, flush=True)  # noqa: T201
-    await stop.wait()
-
-
 async def run(key: bytes, throwaway: bool, rasa: RasaSettings, telegram: TelegramSettings) -> None:
     """Run until SIGINT or SIGTERM.
 
@@ -52,15 +41,7 @@ async def run(key: bytes, throwaway: bool, rasa: RasaSettings, telegram: Telegra
         rasa: Where Rasa is.
         telegram: Token and mode.
     """
-    if throwaway:
-        log.warning(
-            "pseudonym_key_throwaway",
-            detail="ADAPTER_PSEUDONYM_KEY not set; using a random key for this process only "
-            "(APP_ENV=development). Conversations restart when the adapter restarts.",
-        )
-    texts = load_fixed_texts()
-    if texts.missing:
-        log.warning("fixed_texts_default", keys=list(texts.missing))
+    texts = prepare(log, throwaway)
     webhook = telegram.mode == "webhook"
     async with httpx.AsyncClient() as http:
         handlers = TelegramHandlers(
@@ -78,7 +59,7 @@ async def run(key: bytes, throwaway: bool, rasa: RasaSettings, telegram: Telegra
                 await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
                 await application.start()
                 log.info("telegram_started", mode="polling")
-                await _wait_for_signal()
+                await wait_for_signal()
                 await application.updater.stop()
                 await application.stop()
     log.info("telegram_stopped")
@@ -127,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(json=adapter.log_json)
     telegram = TelegramSettings()
     if args.if_configured and not telegram.configured:
-        asyncio.run(_wait_for_signal("telegram adapter: skipped (TELEGRAM_BOT_TOKEN is not set)"))
+        asyncio.run(wait_for_signal("telegram adapter: skipped (TELEGRAM_BOT_TOKEN is not set)"))
         return 0
     problems = telegram.problems(adapter.is_development)
     try:

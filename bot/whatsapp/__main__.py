@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 
 import httpx
 import structlog
 import uvicorn
 
+from bot.adapter_process import prepare, wait_for_signal
 from bot.logging import configure_logging
-from bot.messages import load_fixed_texts
 from bot.rasa_client import RasaClient
 from bot.settings import AdapterSettings, RasaSettings, SettingsError, WhatsAppSettings
 from bot.telegram.callback_ids import CallbackIds
@@ -25,16 +24,6 @@ from bot.whatsapp.app import WhatsAppService, create_app
 from bot.whatsapp.graph_client import GraphClient
 
 log = structlog.get_logger("bot.whatsapp")
-
-
-async def _idle(notice: str | None = None) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    if notice:
-        print(notice, flush=True)  # noqa: T201
-    await stop.wait()
 
 
 async def run(key: bytes, throwaway: bool, rasa: RasaSettings, whatsapp: WhatsAppSettings) -> None:
@@ -46,15 +35,7 @@ async def run(key: bytes, throwaway: bool, rasa: RasaSettings, whatsapp: WhatsAp
         rasa: Where Rasa is.
         whatsapp: Validated WhatsApp settings.
     """
-    if throwaway:
-        log.warning(
-            "pseudonym_key_throwaway",
-            detail="ADAPTER_PSEUDONYM_KEY not set; using a random key for this process only "
-            "(APP_ENV=development). Conversations restart when the adapter restarts.",
-        )
-    texts = load_fixed_texts()
-    if texts.missing:
-        log.warning("fixed_texts_default", keys=list(texts.missing))
+    texts = prepare(log, throwaway)
     assert whatsapp.app_secret is not None and whatsapp.verify_token is not None
     assert whatsapp.phone_number_id is not None
     async with httpx.AsyncClient() as http:
@@ -100,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(json=adapter.log_json)
     whatsapp = WhatsAppSettings()
     if args.if_configured and not whatsapp.configured:
-        asyncio.run(_idle("whatsapp adapter: skipped (no WHATSAPP_* variables set)"))
+        asyncio.run(wait_for_signal("whatsapp adapter: skipped (no WHATSAPP_* variables set)"))
         return 0
     try:
         problems = whatsapp.problems(adapter.is_development)
