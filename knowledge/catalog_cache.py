@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from knowledge.loader import CONTENT_DIR, load_catalog
@@ -12,8 +13,12 @@ from knowledge.models import Catalog
 from knowledge.validation import ContentError
 
 log = logging.getLogger(__name__)
+# Looking at every file's mtime on each message would be needless I/O on the reply path; once every two
+# seconds is quick enough for a staff edit to show up.
+RELOAD_CHECK_SECONDS = 2.0
 _lock = threading.Lock()
 _state: dict[Path, tuple[tuple[tuple[str, float], ...], Catalog]] = {}
+_checked_at: dict[Path, float] = {}
 
 
 def _fingerprint(root: Path) -> tuple[tuple[str, float], ...]:
@@ -25,8 +30,12 @@ def get_catalog(content_dir: Path | None = None) -> Catalog:
     """The current catalogue for ``content_dir`` (default: the package's own content)."""
     root = content_dir or CONTENT_DIR
     with _lock:
-        fingerprint = _fingerprint(root)
         cached = _state.get(root)
+        now = time.monotonic()
+        if cached is not None and now - _checked_at.get(root, 0.0) < RELOAD_CHECK_SECONDS:
+            return cached[1]
+        _checked_at[root] = now
+        fingerprint = _fingerprint(root)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
         try:
