@@ -48,7 +48,7 @@ unexport TEST_STEPS BENCH_STEPS APP_MYPY_PATHS
 .PHONY: help run test venvs spacy-nl train bench content-report lint typecheck clean
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
 
 $(RASA_VENV)/.stamp: requirements/rasa.lock pyproject.toml
 	@py=$$(scripts/find_python.sh 3.10) && echo "Rasa environment: $$py" && \
