@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 
 from bot.dedupe import SeenIds
+from bot.request_body import read_limited_body
 from bot.settings import TelegramSettings
 from bot.telegram.handlers import TelegramHandlers
 
@@ -61,18 +62,6 @@ def build_application(
     return application
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            return None
-    return bytes(body)
-
-
 def create_webhook_app(
     application: AnyApplication,
     secret_token: str,
@@ -99,7 +88,7 @@ def create_webhook_app(
         if not hmac.compare_digest(presented, expected):
             log.warning("telegram_webhook_rejected", reason="secret_token")
             return Response(status_code=403)
-        body = await _read_body(request, MAX_UPDATE_BYTES)
+        body = await read_limited_body(request, MAX_UPDATE_BYTES)
         if body is None:
             log.warning("telegram_webhook_rejected", reason="too_large")
             return Response(status_code=413)

@@ -27,6 +27,7 @@ from bot.dedupe import SeenIds
 from bot.messages import FixedTexts, IncomingMessage
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient
+from bot.request_body import read_limited_body
 from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.graph_client import GraphClient, SendOutcome
 from bot.whatsapp.payloads import InboundKind, InboundMessage, PayloadError, parse_webhook
@@ -171,18 +172,6 @@ class BackgroundRunner:
             task.cancel()
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            return None
-    return bytes(body)
-
-
 def create_app(
     service: WhatsAppService,
     *,
@@ -228,7 +217,7 @@ def create_app(
         return PlainTextResponse(challenge)
 
     async def receive(request: Request) -> Response:
-        body = await _read_body(request, max_body_bytes)
+        body = await read_limited_body(request, max_body_bytes)
         if body is None:
             log.warning("whatsapp_webhook_rejected", reason="too_large")
             return Response(status_code=413)
