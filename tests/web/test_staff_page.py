@@ -117,7 +117,13 @@ def test_staff_page_reflows_at_320_px(browser: Any, staff_server: StaffServer) -
         page = ctx.new_page()
         log_in(page, staff_server)
         ask(page, "Hoe vraag ik een DigiD aan?", "voerendaal")
+        # The result page is a new document: measure once its stylesheet has been applied, not mid-load.
+        page.wait_for_load_state("load")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+            "document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className).slice(0, 5)"
+        )
+        assert overflow <= 0, f"{overflow}px too wide at 320 px; widest elements: {wide}"
     finally:
         ctx.close()
