@@ -12,15 +12,14 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.clock import now
 from actions.names import SLOT_COUNTED, SLOT_GEMEENTE
+from knowledge.clock import now
+from knowledge.reach import channel_for
 
 log = logging.getLogger(__name__)
 
 
 def _channel(tracker: Tracker) -> str:
-    from actions.outbox import channel_for
-
     return channel_for(tracker.get_latest_input_channel())
 
 

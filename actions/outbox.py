@@ -1,5 +1,5 @@
 """Local SQLite outbox for reach events: actions write here and return at once; the relay
-(actions/outbox_relay.py) delivers to the statistics API later. Standard library only.
+(actions/outbox_relay.py) delivers to the statistics API later.
 
 record_event() never raises and never touches the network, so counting can never slow down or
 break an answer. One connection per process is reused (WAL, thread-safe); the file is found
@@ -12,41 +12,19 @@ import datetime as dt
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 import time
 import uuid
 from pathlib import Path
 
+from knowledge import get_catalog
+from knowledge.clock import today as today_default
+from knowledge.reach import event_problems, reach_vocabulary
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "outbox.sqlite3"
-
-# Mirrors api/vocabulary.py (the API lives in the other Python environment and is not imported).
-KINDS = frozenset(
-    {
-        "conversation_started",
-        "answered",
-        "referred",
-        "handoff_requested",
-        "feedback",
-        "not_understood",
-    }
-)
-CHANNELS = frozenset({"web", "telegram", "whatsapp", "staff", "rest"})
-GEMEENTEN = frozenset({"kerkrade", "brunssum", "voerendaal", "simpelveld"})
-SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-
-INPUT_CHANNELS = {
-    "rest": "rest",
-    "socketio": "web",
-    "webchat": "web",
-    "telegram": "telegram",
-    "whatsapp": "whatsapp",
-    "staff": "staff",
-    "triage": "staff",
-}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -114,63 +92,15 @@ def reset_connection() -> None:
         _connection_key = None
 
 
-def _amsterdam_offset(moment: dt.datetime) -> dt.timedelta:
-    """CET/CEST without tz data: summer time from the last Sunday of March to that of October,
-    switching at 01:00 UTC (EU rule, Directive 2000/84/EC)."""
+def _problem(kind: str, fields: dict[str, object], day: dt.date) -> str | None:
+    """Name the first invalid field (never its value), or None when the API would accept the event.
 
-    def last_sunday(month: int) -> dt.datetime:
-        day = dt.datetime(moment.year, month, 31, 1, tzinfo=dt.timezone.utc)
-        return day - dt.timedelta(days=(day.weekday() + 1) % 7)
-
-    summer = last_sunday(3) <= moment < last_sunday(10)
-    return dt.timedelta(hours=2 if summer else 1)
-
-
-def today_amsterdam() -> dt.date:
-    """Today's date in Europe/Amsterdam (zoneinfo when available, else the EU rule)."""
-    utc_now = dt.datetime.now(dt.timezone.utc)
-    try:
-        from zoneinfo import ZoneInfo
-
-        return utc_now.astimezone(ZoneInfo("Europe/Amsterdam")).date()
-    except Exception:  # no tz database on this machine
-        return (utc_now + _amsterdam_offset(utc_now)).date()
-
-
-def channel_for(input_channel: str | None) -> str:
-    """Map a Rasa input channel name to the API's channel value (unknown names count as rest).
-
-    Args:
-        input_channel: ``tracker.get_latest_input_channel()``, e.g. ``socketio`` or ``telegram``.
-
-    Returns:
-        One of ``web``, ``telegram``, ``whatsapp``, ``staff``, ``rest``.
+    The rules are knowledge/reach.py's, the ones the API checks too, against the content loaded right now. The
+    day is the writer's own stamp; whether it is still recent enough is the API's decision when it arrives.
     """
-    return INPUT_CHANNELS.get((input_channel or "").strip().lower(), "rest")
-
-
-def _problem(
-    kind: str,
-    topic: str | None,
-    target: str | None,
-    gemeente: str | None,
-    channel: str,
-    helpful: bool | None,
-) -> str | None:
-    """Name the first invalid field (never its value), or None when the event is valid."""
-    if kind not in KINDS:
-        return "kind"
-    if channel not in CHANNELS:
-        return "channel"
-    if gemeente is not None and gemeente not in GEMEENTEN:
-        return "gemeente"
-    if topic is not None and not (isinstance(topic, str) and SNAKE_ID.match(topic)):
-        return "topic"
-    if target is not None and not (isinstance(target, str) and SNAKE_ID.match(target)):
-        return "target"
-    if (kind == "feedback") != isinstance(helpful, bool):
-        return "helpful"
-    return None
+    event = {"kind": kind, "day": day, **fields}
+    problems = event_problems(event, reach_vocabulary(get_catalog()), today=day)
+    return problems[0][0] if problems else None
 
 
 def record_event(
@@ -196,14 +126,22 @@ def record_event(
         today: The day to record; None means today in Europe/Amsterdam.
     """
     try:
-        problem = _problem(kind, topic, target, gemeente, channel, helpful)
+        day = today or today_default()
+        fields: dict[str, object] = {
+            "topic": topic,
+            "target": target,
+            "gemeente": gemeente,
+            "channel": channel,
+            "helpful": helpful,
+        }
+        problem = _problem(kind, fields, day)
         if problem is not None:
             log.warning("outbox: event not recorded, invalid field %s", problem)
             return
         event_id = str(uuid.uuid4())
         payload: dict[str, object] = {
             "event_id": event_id,
-            "day": (today or today_amsterdam()).isoformat(),
+            "day": day.isoformat(),
             "kind": kind,
             "topic": topic,
             "target": target,

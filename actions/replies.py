@@ -13,7 +13,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import render
-from actions.clock import now
 from actions.context import latest_intent, place_in_message
 from actions.events import emit, start_if_new
 from actions.names import (
@@ -28,6 +27,7 @@ from actions.names import (
     SLOT_TOPIC,
 )
 from knowledge import Catalog, Topic
+from knowledge.clock import now
 from knowledge.pii import KINDS, placeholder
 from knowledge.referrals import referrals_for
 

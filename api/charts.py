@@ -15,9 +15,12 @@ from markupsafe import Markup, escape
 BAR_COLOUR = "#1b4f8a"  # 8.6:1 on white (WCAG 1.4.11 asks 3:1 for graphics)
 TEXT_COLOUR = "#1a1a1a"
 ROW_HEIGHT = 28
-LABEL_WIDTH = 230
+MIN_LABEL_WIDTH = 120
+# A generous width per character of 15 px system-ui text (measured in headless Chromium by tests/web: "W" is the
+# widest Dutch letter at about 14 px; the average is about 8), so no label is cut off at the left edge.
+CHAR_WIDTH = 9.5
 BAR_AREA = 330
-VALUE_WIDTH = 60
+VALUE_WIDTH = 80
 HIDDEN_BAR_WIDTH = 24
 
 
@@ -42,7 +45,10 @@ def bar_chart_svg(chart_id: str, title: str, description: str, bars: Sequence[Ba
     Returns:
         Safe SVG markup.
     """
-    width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
+    label_width = max(
+        MIN_LABEL_WIDTH, round(CHAR_WIDTH * max((len(bar.label) for bar in bars), default=0)) + 16
+    )
+    width = label_width + BAR_AREA + VALUE_WIDTH
     height = max(1, len(bars)) * ROW_HEIGHT + 8
     largest = max((bar.count or 0 for bar in bars), default=0) or 1
     parts = [
@@ -58,13 +64,13 @@ def bar_chart_svg(chart_id: str, title: str, description: str, bars: Sequence[Ba
         y = 4 + index * ROW_HEIGHT
         text_y = y + ROW_HEIGHT // 2 + 5
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{text_y}" text-anchor="end" '
+            f'<text x="{label_width - 8}" y="{text_y}" text-anchor="end" '
             f'fill="{TEXT_COLOUR}" font-size="15">{escape(bar.label)}</text>'
         )
         if bar.count is None:
             bar_width = HIDDEN_BAR_WIDTH
             parts.append(
-                f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{bar_width}" '
+                f'<rect x="{label_width}" y="{y + 4}" width="{bar_width}" '
                 f'height="{ROW_HEIGHT - 8}" fill="#ffffff" stroke="{BAR_COLOUR}" '
                 f'stroke-width="2" stroke-dasharray="4 3"/>'
             )
@@ -72,11 +78,11 @@ def bar_chart_svg(chart_id: str, title: str, description: str, bars: Sequence[Ba
             bar_width = round(BAR_AREA * bar.count / largest)
             if bar_width:
                 parts.append(
-                    f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{bar_width}" '
+                    f'<rect x="{label_width}" y="{y + 4}" width="{bar_width}" '
                     f'height="{ROW_HEIGHT - 8}" fill="{BAR_COLOUR}"/>'
                 )
         parts.append(
-            f'<text x="{LABEL_WIDTH + bar_width + 6}" y="{text_y}" fill="{TEXT_COLOUR}" '
+            f'<text x="{label_width + bar_width + 6}" y="{text_y}" fill="{TEXT_COLOUR}" '
             f'font-size="15">{escape(bar.shown)}</text>'
         )
     parts.append("</svg>")

@@ -1,13 +1,15 @@
-"""Command line: ``python -m api serve | db upgrade | db downgrade | keys create/list/revoke``."""
+"""Command line: ``python -m api serve | db | keys | events`` (migrations, API keys, a leaked key's events)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 
 from api import db
 from api.keys import SCOPES, create_key, list_keys, revoke_key
+from api.service import events_per_key, purge_key_events
 from api.settings import ApiSettings
 
 
@@ -37,6 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     key_commands.add_parser("list", help="list keys (never their value)")
     revoke = key_commands.add_parser("revoke", help="revoke a key by id")
     revoke.add_argument("key_id", type=int)
+
+    events = commands.add_parser("events", help="find and remove events written with a leaked key")
+    event_commands = events.add_subparsers(dest="events_command", required=True)
+    event_commands.add_parser("by-key", help="how many events each key wrote, and on which days")
+    purge = event_commands.add_parser("purge", help="delete the events one key wrote")
+    purge.add_argument(
+        "key_ref", help="as listed by by-key: db:<id>, or env:<scope>:<n> for a key from the environment"
+    )
+    purge.add_argument("--from", dest="first", type=dt.date.fromisoformat, help="first day (YYYY-MM-DD)")
+    purge.add_argument("--to", dest="last", type=dt.date.fromisoformat, help="last day (YYYY-MM-DD)")
+    purge.add_argument("--yes", action="store_true", help="really delete; without it, only count")
     return parser
 
 
@@ -64,6 +77,24 @@ def _keys(args: argparse.Namespace, settings: ApiSettings) -> int:
     return 0
 
 
+def _events(args: argparse.Namespace, settings: ApiSettings) -> int:
+    sessions = db.make_sessionmaker(db.make_engine(settings.database_url))
+    with db.transaction(sessions) as session:
+        if args.events_command == "by-key":
+            _say(f"{'key':<12} {'events':>8}  first day   last day")
+            for ref, count, first, last in events_per_key(session):
+                _say(f"{ref or '(unknown)':<12} {count:>8}  {first.isoformat()}  {last.isoformat()}")
+            return 0
+        deleted = purge_key_events(
+            session, args.key_ref, first=args.first, last=args.last, dry_run=not args.yes
+        )
+        if not args.yes:
+            _say(f"{deleted} events written with key {args.key_ref} would be deleted; run again with --yes.")
+            return 0
+        _say(f"Deleted {deleted} events written with key {args.key_ref}. Revoke the key if you have not yet.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -86,4 +117,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             db.downgrade(settings.database_url, args.revision)
         return 0
+    if args.command == "events":
+        return _events(args, settings)
     return _keys(args, settings)

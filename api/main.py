@@ -22,24 +22,39 @@ from starlette.middleware.sessions import SessionMiddleware
 from api import db
 from api.context import AppContext
 from api.keys import KeyRing
-from api.paths import STATIC_DIR, TEMPLATES_DIR, TOPICS_DIR
+from api.paths import STATIC_DIR, TEMPLATES_DIR
+from api.reports import ReleaseCache
 from api.routes import dashboard, events, health, stats
 from api.settings import ApiSettings
-from api.vocabulary import load_topic_ids, load_topic_titles
+from api.vocabulary import current_vocabulary
+from knowledge.reach import CHANNELS, KINDS
 
 log = logging.getLogger(__name__)
 
 
-def _openapi_with_topics(app: FastAPI, topic_ids: tuple[str, ...]) -> dict[str, Any]:
-    """Publish the topic ids as an enum, since they are read at start-up, not fixed in code."""
+def _openapi_with_vocabulary(app: FastAPI, content_dir: Path | None) -> dict[str, Any]:
+    """Publish kinds, channels, topics, targets and municipalities as enums; the content decides most of them.
+
+    Built once, when first asked for, from the content as it is then; ingest always checks the current content.
+    """
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    topic = schema["components"]["schemas"]["EventIn"]["properties"]["topic"]
-    for option in topic.get("anyOf", []):
-        if option.get("type") == "string":
-            option.pop("pattern", None)
-            option["enum"] = list(topic_ids)
+    vocabulary = current_vocabulary(content_dir)
+    enums = {
+        "kind": list(KINDS),
+        "channel": list(CHANNELS),
+        "topic": list(vocabulary.topics),
+        "target": list(vocabulary.targets),
+        "gemeente": list(vocabulary.gemeenten),
+    }
+    properties = schema["components"]["schemas"]["EventIn"]["properties"]
+    for name, values in enums.items():
+        options = properties[name].get("anyOf", [properties[name]])
+        for option in options:
+            if option.get("type") == "string":
+                option.pop("pattern", None)
+                option["enum"] = values
     app.openapi_schema = schema
     return schema
 
@@ -56,15 +71,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings()
     engine = db.make_engine(settings.database_url)
     sessions = db.make_sessionmaker(engine)
-    topics_dir = Path(settings.topics_dir) if settings.topics_dir else TOPICS_DIR
-    topic_ids = load_topic_ids(topics_dir)
+    content_dir = Path(settings.content_dir) if settings.content_dir else None
+    current_vocabulary(content_dir)  # fail at start-up, with the loader's message, when the content is broken
     ctx = AppContext(
         settings=settings,
         engine=engine,
         sessions=sessions,
         keyring=KeyRing(settings.env_key_hashes(), sessions),
-        topic_ids=frozenset(topic_ids),
-        topic_titles=load_topic_titles(topics_dir, topic_ids),
+        content_dir=content_dir,
+        releases=ReleaseCache(),
         templates=Jinja2Templates(directory=str(TEMPLATES_DIR)),
     )
 
@@ -101,5 +116,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(dashboard.router)
     app.mount("/dashboard/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    app.openapi = lambda: _openapi_with_topics(app, topic_ids)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi_with_vocabulary(app, content_dir)  # type: ignore[method-assign]
     return app

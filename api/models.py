@@ -1,7 +1,7 @@
-"""Typed SQLAlchemy 2 tables: raw events (for idempotency), pre-aggregated counts, API keys.
+"""Typed SQLAlchemy 2 tables: events and API keys.
 
-Statistics never scan the raw ``event`` table: every insert also adds to ``event_count`` in the
-same transaction, so a statistics query reads a few thousand rows even at millions of events.
+Statistics are released per settled period (api/release.py) from one GROUP BY over that period's events,
+through the index on ``day``; a release never changes, so the API computes each one once.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -41,6 +40,7 @@ class Event(Base):
     """One counts-grade event: exactly the fields of the reach-measurement issue, nothing finer."""
 
     __tablename__ = "event"
+    __table_args__ = (Index("ix_event_day", "day"), Index("ix_event_key_ref", "key_ref"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
@@ -51,23 +51,9 @@ class Event(Base):
     gemeente: Mapped[str | None] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     helpful: Mapped[bool | None] = mapped_column(Boolean)
-
-
-class EventCount(Base):
-    """Running count per period (week or month), breakdown dimension, kind and value.
-
-    ``dimension`` is one of ``all``, ``topic``, ``target``, ``gemeente``, ``channel``,
-    ``helpful``; ``value`` is the empty string where the event field was null.
-    """
-
-    __tablename__ = "event_count"
-
-    period: Mapped[str] = mapped_column(String(5), primary_key=True)
-    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    value: Mapped[str] = mapped_column(String(64), primary_key=True)
-    n: Mapped[int] = mapped_column(BigInteger)
+    # Which key wrote the event (``env:ingest`` or ``db:<id>``), so events injected with a leaked key can be
+    # found and removed (``python -m api events purge``). A key, never a person.
+    key_ref: Mapped[str | None] = mapped_column(String(32))
 
 
 class ApiKey(Base):

@@ -8,7 +8,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "api.sqlite3"
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
-TOPICS_DIR = REPO_ROOT / "knowledge" / "topics"
 ALEMBIC_INI = PACKAGE_DIR / "alembic.ini"
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"

@@ -1,5 +1,8 @@
-"""Protected statistics: exact counts from the service, passed through suppression, as
-StatsOut or CSV. Routes and the dashboard both read counts only through here.
+"""Protected statistics: releases of settled periods (api/release.py), assembled into StatsOut, CSV and the
+municipal report. Routes and the dashboard read counts only through here.
+
+Every figure shown is either a released figure or a sum of released figures, so nothing here can reveal more
+than the releases do.
 """
 
 from __future__ import annotations
@@ -7,16 +10,55 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from api.release import ZERO, Cell, Release, is_settled, protect_period
 from api.schemas import PeriodTotal, ShownCount, StatsCell, StatsOut, ValueTotal
-from api.service import MAX_RANGE_DAYS, Breakdown, Period, count_events, next_period
-from api.suppression import Published, protect_table
+from api.service import (
+    MAX_RANGE_DAYS,
+    Breakdown,
+    Period,
+    count_periods,
+    next_period,
+    period_start,
+    period_starts,
+)
+from api.suppression import Published
+from api.vocabulary import CHANNELS, HELPFUL_VALUES, KINDS
 
 
 class RangeError(ValueError):
     """The requested date range is empty or too long."""
+
+
+class ReleaseCache:
+    """Releases already computed, per period, kind, rule and exact counts.
+
+    A settled period's counts no longer change, so its release is computed once per process. The key holds the
+    exact counts as well: should events be removed (``python -m api events purge``), the release is recomputed.
+    """
+
+    def __init__(self, max_entries: int = 5000) -> None:
+        self._entries: dict[tuple[object, ...], Release] = {}
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def get(self, key: tuple[object, ...], compute: Callable[[], Release]) -> Release:
+        """The cached release for ``key``, computed now when missing."""
+        with self._lock:
+            found = self._entries.get(key)
+        if found is not None:
+            return found
+        release = compute()
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+            self._entries[key] = release
+        return release
 
 
 def default_range(today: dt.date, period: Period) -> tuple[dt.date, dt.date]:
@@ -37,8 +79,97 @@ def check_range(first: dt.date, last: dt.date) -> None:
         raise RangeError(f"the range may span at most {MAX_RANGE_DAYS} days")
 
 
+def published_until(today: dt.date, period: Period) -> dt.date:
+    """The last day of the newest settled period."""
+    start = period_start(today, period)
+    while not is_settled(next_period(start, period) - dt.timedelta(days=1), today):
+        start = period_start(start - dt.timedelta(days=1), period)
+    return next_period(start, period) - dt.timedelta(days=1)
+
+
+def settled_starts(first: dt.date, last: dt.date, period: Period, today: dt.date) -> list[dt.date]:
+    """The starts of the periods from ``first`` to ``last`` that are settled and so may be published."""
+    limit = published_until(today, period)
+    return [s for s in period_starts(first, last, period) if s <= limit]
+
+
+@dataclass(frozen=True)
+class Releases:
+    """The releases of every kind in a list of settled periods."""
+
+    starts: list[dt.date]
+    by_period: dict[tuple[dt.date, str], Release]
+
+    def of(self, start: dt.date, kind: str) -> Release:
+        """The release of ``kind`` in the period starting on ``start``."""
+        return self.by_period[(start, kind)]
+
+
+def _protector(exact: dict[Cell, int], threshold: int, base: int) -> Callable[[], Release]:
+    return lambda: protect_period(exact, threshold=threshold, base=base)
+
+
+def load_releases(
+    session: Session,
+    starts: Sequence[dt.date],
+    period: Period,
+    *,
+    threshold: int,
+    base: int,
+    cache: ReleaseCache,
+) -> Releases:
+    """Count the periods once and protect every (period, kind) release, from the cache where possible."""
+    counts = count_periods(session, starts, period)
+    found: dict[tuple[dt.date, str], Release] = {}
+    for start in starts:
+        for kind in KINDS:
+            exact = counts.get((start, kind), {})
+            key = (period, start, kind, threshold, base, tuple(sorted(exact.items(), key=repr)))
+            found[(start, kind)] = cache.get(key, _protector(exact, threshold, base))
+    return Releases(list(starts), found)
+
+
+def derived_sum(parts: Iterable[Published], threshold: int) -> Published:
+    """The sum of published figures: exact where every part is shown, else what the parts tell about it.
+
+    A hidden small part is 1 to threshold-1 and an "x" part at least 1, which is exactly what a reader can
+    conclude from the parts, so the result discloses nothing new: "<10" when the sum must be below the
+    threshold, else a lower bound such as "≥ 35".
+    """
+    low = high = 0
+    partial = False
+    for part in parts:
+        if part.count is not None:
+            low += part.count
+            high += part.count
+            continue
+        partial = True
+        low += 1
+        high += threshold - 1 if part.hidden == "small" else 10**9
+    if not partial:
+        return Published(low, str(low))
+    if high < threshold:
+        return Published(None, f"<{threshold}", "small")
+    return Published(None, f"≥ {low}", "partial")
+
+
 def _shown(published: Published) -> dict[str, object]:
     return {"count": published.count, "shown": published.shown, "hidden": published.hidden}
+
+
+def _values(by: Breakdown, releases: Releases, kinds: Sequence[str]) -> list[str | None]:
+    fixed: dict[str, tuple[str, ...]] = {"kind": KINDS, "channel": CHANNELS, "helpful": HELPFUL_VALUES}
+    if by == "kind":
+        return list(KINDS)
+    observed: set[str | None] = set()
+    for (_, kind), release in releases.by_period.items():
+        if kind in kinds:
+            observed.update(v for v, p in release.margins[by].items() if p.count != 0)
+    if by in fixed:
+        known: list[str | None] = list(fixed[by])
+        return [*known, None] if None in observed else known
+    named = sorted(v for v in observed if v is not None)
+    return [*named, None] if None in observed else [*named]
 
 
 def protected_stats(
@@ -51,54 +182,67 @@ def protected_stats(
     kind: str | None,
     threshold: int,
     base: int,
+    today: dt.date,
+    cache: ReleaseCache,
 ) -> StatsOut:
-    """Count, protect and package statistics for one breakdown.
+    """Statistics for one breakdown over the settled periods from ``first`` to ``last``.
 
-    Args:
-        session: Database session.
-        first: First day asked for (widened to the start of its period).
-        last: Last day asked for (widened to the end of its period).
-        period: ``week`` or ``month``.
-        by: The breakdown.
-        kind: Only this kind of event, or None for all.
-        threshold: Smallest count that may be shown.
-        base: Rounding base for shown counts.
+    A cell of one kind is a released figure; a cell over all kinds, a period total over kinds and every total
+    over periods are sums of released figures (``derived_sum``).
 
-    Returns:
-        The protected statistics.
+    Raises:
+        RangeError: The range is reversed or too long.
     """
     check_range(first, last)
-    table = count_events(session, first=first, last=last, period=period, by=by, kind=kind)
-    protected = protect_table(table.cells, threshold=threshold, base=base)
-    cells = [
-        StatsCell(period_start=start, value=value, **_shown(protected.cells[i][j]))  # type: ignore[arg-type]
-        for i, start in enumerate(table.periods)
-        for j, value in enumerate(table.values)
-    ]
-    period_totals = [
-        PeriodTotal(period_start=start, **_shown(protected.row_totals[i]))  # type: ignore[arg-type]
-        for i, start in enumerate(table.periods)
-    ]
-    value_totals = [
-        ValueTotal(value=value, **_shown(protected.column_totals[j]))  # type: ignore[arg-type]
-        for j, value in enumerate(table.values)
-    ]
-    end = next_period(table.periods[-1], period) - dt.timedelta(days=1)
+    starts = settled_starts(first, last, period, today)
+    releases = load_releases(session, starts, period, threshold=threshold, base=base, cache=cache)
+    kinds = [kind] if kind else list(KINDS)
+    values = _values(by, releases, kinds)
+
+    def cell(start: dt.date, value: str | None) -> Published:
+        if by == "kind":
+            return releases.of(start, value).total if value in kinds and value else ZERO
+        parts = [releases.of(start, k).margin(by, value) for k in kinds]
+        return parts[0] if len(parts) == 1 else derived_sum(parts, threshold)
+
+    table = {(start, value): cell(start, value) for start in starts for value in values}
+    period_totals = {
+        start: (
+            releases.of(start, kinds[0]).total
+            if len(kinds) == 1
+            else derived_sum((releases.of(start, k).total for k in kinds), threshold)
+        )
+        for start in starts
+    }
+    value_totals = {value: derived_sum((table[(s, value)] for s in starts), threshold) for value in values}
+    grand = derived_sum(period_totals.values(), threshold)
+    requested = period_starts(first, last, period)
     return StatsOut.model_validate(
         {
-            "from": table.periods[0],
-            "to": end,
+            "from": requested[0],
+            "to": next_period(requested[-1], period) - dt.timedelta(days=1),
             "period": period,
             "by": by,
             "kind": kind,
+            "published_until": published_until(today, period),
             "threshold": threshold,
             "rounding": base,
-            "periods": table.periods,
-            "values": table.values,
-            "cells": cells,
-            "period_totals": period_totals,
-            "value_totals": value_totals,
-            "total": ShownCount(**_shown(protected.grand_total)),  # type: ignore[arg-type]
+            "periods": starts,
+            "values": values,
+            "cells": [
+                StatsCell(period_start=s, value=v, **_shown(table[(s, v)]))  # type: ignore[arg-type]
+                for s in starts
+                for v in values
+            ],
+            "period_totals": [
+                PeriodTotal(period_start=s, **_shown(period_totals[s]))  # type: ignore[arg-type]
+                for s in starts
+            ],
+            "value_totals": [
+                ValueTotal(value=v, **_shown(value_totals[v]))  # type: ignore[arg-type]
+                for v in values
+            ],
+            "total": ShownCount(**_shown(grand)),  # type: ignore[arg-type]
         }
     )
 

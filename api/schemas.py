@@ -15,10 +15,9 @@ from pydantic import (
     Field,
     StrictBool,
     Tag,
-    model_validator,
 )
 
-from api.vocabulary import SNAKE_ID_PATTERN, Channel, Gemeente, Kind
+from api.vocabulary import SNAKE_ID_PATTERN
 
 SnakeId = Annotated[str, Field(pattern=SNAKE_ID_PATTERN, max_length=64)]
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -41,20 +40,12 @@ class EventIn(BaseModel):
 
     event_id: uuid.UUID = Field(description="Idempotency key; a repeat is accepted once.")
     day: IsoDay = Field(description="Calendar day in Europe/Amsterdam (YYYY-MM-DD).")
-    kind: Kind
-    topic: SnakeId | None = Field(default=None, description="Topic id from the taxonomy.")
-    target: SnakeId | None = Field(default=None, description="Referral target id (snake_case).")
-    gemeente: Gemeente | None = None
-    channel: Channel
+    kind: SnakeId = Field(description="Event kind (knowledge/reach.py).")
+    topic: SnakeId | None = Field(default=None, description="Topic id from knowledge/topics/.")
+    target: SnakeId | None = Field(default=None, description="Referral target: a service or organisation id.")
+    gemeente: SnakeId | None = Field(default=None, description="Municipality id from knowledge/places.yml.")
+    channel: SnakeId = Field(description="Channel (knowledge/reach.py).")
     helpful: StrictBool | None = Field(default=None, description="Feedback events only.")
-
-    @model_validator(mode="after")
-    def _helpful_only_for_feedback(self) -> EventIn:
-        if self.kind == "feedback" and self.helpful is None:
-            raise ValueError("'helpful' (true or false) is required when kind is 'feedback'")
-        if self.kind != "feedback" and self.helpful is not None:
-            raise ValueError("'helpful' is only allowed when kind is 'feedback'")
-        return self
 
 
 def _one_or_many(value: Any) -> str:
@@ -77,11 +68,16 @@ class IngestResult(BaseModel):
 
 
 class ShownCount(BaseModel):
-    """A published count: ``count`` is null when hidden; ``shown`` is what a person sees."""
+    """A published count: ``count`` is null when hidden; ``shown`` is what a person sees.
+
+    ``hidden`` says why: ``small`` (1 to threshold-1), ``secondary`` (hidden so a small count cannot be worked
+    out), ``partial`` (a sum over several periods or kinds with a hidden part; ``shown`` is then a lower bound
+    such as "≥ 35", which anyone can add up from the published figures).
+    """
 
     count: int | None
     shown: str
-    hidden: Literal["small", "secondary"] | None = None
+    hidden: Literal["small", "secondary", "partial"] | None = None
 
 
 class StatsCell(ShownCount):
@@ -110,7 +106,10 @@ class StatsOut(BaseModel):
     to: dt.date
     period: Literal["week", "month"]
     by: Literal["topic", "target", "gemeente", "channel", "kind", "helpful"]
-    kind: Kind | None
+    kind: str | None
+    published_until: dt.date | None = Field(
+        description="Last day of the newest settled period; later periods are not published yet."
+    )
     threshold: int
     rounding: int
     periods: list[dt.date]

@@ -1,43 +1,30 @@
-"""Use cases on the database: record events idempotently, and count them per period and value.
+"""Use cases on the database: record events idempotently, count them per settled period, remove a key's events.
 
-Counting is "SQL first": each insert adds to the pre-aggregated ``event_count`` table in the same
-transaction, and a statistics request is one GROUP BY over that table.
+A statistics request reads one GROUP BY over the events of the periods it shows (through the index on
+``day``); api/release.py protects each period, and reports.py caches the result, since a settled period no
+longer changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.models import Event, EventCount
+from api.models import Event
+from api.release import Cell
 from api.schemas import EventIn
-from api.vocabulary import CHANNELS, GEMEENTEN, KINDS
 
 Period = Literal["week", "month"]
 Breakdown = Literal["topic", "target", "gemeente", "channel", "kind", "helpful"]
 PERIODS: tuple[Period, ...] = ("week", "month")
-ROLLUP_DIMENSIONS = ("topic", "target", "gemeente", "channel")
-EARLIEST_DAY = dt.date(2020, 1, 1)
 MAX_RANGE_DAYS = 1100
-
-RollupKey = tuple[str, str, str, dt.date, str]
-
-
-@dataclass(frozen=True)
-class CountTable:
-    """Exact counts: ``cells[i][j]`` is period ``periods[i]`` and value ``values[j]``."""
-
-    periods: list[dt.date]
-    values: list[str | None]
-    cells: list[list[int]]
 
 
 def period_start(day: dt.date, period: Period) -> dt.date:
@@ -73,39 +60,14 @@ def period_starts(first: dt.date, last: dt.date, period: Period) -> list[dt.date
     return starts
 
 
-def day_problem(day: dt.date, today: dt.date) -> str | None:
-    """Return why an event day is implausible, or None when it is acceptable."""
-    if day < EARLIEST_DAY:
-        return f"day is before {EARLIEST_DAY.isoformat()}"
-    if day > today + dt.timedelta(days=1):
-        return "day lies in the future (Europe/Amsterdam)"
-    return None
-
-
-def _rollup_keys(event: EventIn) -> Iterable[RollupKey]:
-    fields: dict[str, str | None] = {
-        "topic": event.topic,
-        "target": event.target,
-        "gemeente": event.gemeente,
-        "channel": event.channel,
-    }
-    for period in PERIODS:
-        start = period_start(event.day, period)
-        yield (period, "all", event.kind, start, "")
-        for dimension in ROLLUP_DIMENSIONS:
-            yield (period, dimension, event.kind, start, fields[dimension] or "")
-        if event.helpful is not None:
-            yield (period, "helpful", event.kind, start, "true" if event.helpful else "false")
-
-
 def _dialect_insert(session: Session, table: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
 
-def record_events(session: Session, events: Sequence[EventIn]) -> tuple[int, int]:
-    """Store events once each and add the new ones to the running counts.
+def record_events(session: Session, events: Sequence[EventIn], key_ref: str) -> tuple[int, int]:
+    """Store events once each, with the key that wrote them.
 
     A repeated ``event_id`` (in the database or within ``events``) is skipped, so redelivery by
     the outbox relay is harmless. Runs inside the caller's transaction.
@@ -113,6 +75,7 @@ def record_events(session: Session, events: Sequence[EventIn]) -> tuple[int, int
     Args:
         session: Session with an open transaction.
         events: Validated events.
+        key_ref: The ingest key's reference (``KeyGrant.ref``).
 
     Returns:
         ``(created, duplicates)``.
@@ -120,7 +83,7 @@ def record_events(session: Session, events: Sequence[EventIn]) -> tuple[int, int
     unique: dict[uuid.UUID, EventIn] = {}
     for event in events:
         unique.setdefault(event.event_id, event)
-    rows = [event.model_dump() for event in unique.values()]
+    rows = [{**event.model_dump(), "key_ref": key_ref} for event in unique.values()]
     # Core tables and executemany: the statement is compiled once and cached, and SQLAlchemy's
     # "insertmanyvalues" batches the rows (a multi-row .values() would be recompiled per call).
     event_table = Event.__table__
@@ -129,90 +92,71 @@ def record_events(session: Session, events: Sequence[EventIn]) -> tuple[int, int
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(event_table.c.event_id)
     )
-    created_ids = set(session.execute(insert_events, rows).scalars().all())
-    rollup: Counter[RollupKey] = Counter()
-    for event_id in created_ids:
-        rollup.update(_rollup_keys(unique[event_id]))
-    if rollup:
-        count_table = EventCount.__table__
-        upsert = _dialect_insert(session, count_table)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["period", "dimension", "kind", "period_start", "value"],
-            set_={"n": count_table.c.n + upsert.excluded.n},
-        )
-        session.execute(
-            upsert,
-            [
-                {
-                    "period": key[0],
-                    "dimension": key[1],
-                    "kind": key[2],
-                    "period_start": key[3],
-                    "value": key[4],
-                    "n": n,
-                }
-                for key, n in sorted(rollup.items())
-            ],
-        )
+    created_ids = set(session.execute(insert_events, rows).scalars().all()) if rows else set()
     return len(created_ids), len(events) - len(created_ids)
 
 
-def _value_order(by: Breakdown, observed: set[str | None]) -> list[str | None]:
-    fixed: dict[str, tuple[str, ...]] = {
-        "kind": KINDS,
-        "channel": CHANNELS,
-        "gemeente": GEMEENTEN,
-        "helpful": ("true", "false"),
-    }
-    if by in fixed:
-        values: list[str | None] = list(fixed[by])
-        return [*values, None] if None in observed else values
-    named = sorted(v for v in observed if v is not None)
-    return [*named, None] if None in observed else list(named)
+PeriodCounts = dict[tuple[dt.date, str], dict[Cell, int]]
 
 
-def count_events(
-    session: Session,
-    *,
-    first: dt.date,
-    last: dt.date,
-    period: Period,
-    by: Breakdown,
-    kind: str | None = None,
-) -> CountTable:
-    """Count events per period and value of one breakdown, from the pre-aggregated table.
+def count_periods(session: Session, starts: Sequence[dt.date], period: Period) -> PeriodCounts:
+    """Exact counts per (period start, kind) and combination of values, for the given periods.
 
     Args:
         session: Database session.
-        first: Any day in the first period.
-        last: Any day in the last period.
+        starts: Period starts, ascending.
         period: ``week`` or ``month``.
-        by: Breakdown: topic, target, gemeente, channel, kind or helpful.
-        kind: Only count events of this kind (None: all kinds).
 
     Returns:
-        Exact counts; values with a null field appear as None.
+        ``{(period_start, kind): {(topic, target, gemeente, channel, helpful): n}}``; helpful as "true"/"false".
     """
-    starts = period_starts(first, last, period)
+    found: PeriodCounts = defaultdict(dict)
     if not starts:
-        return CountTable([], [], [])
-    dimension = "all" if by == "kind" else by
-    value_column = EventCount.kind if by == "kind" else EventCount.value
+        return found
+    end = next_period(starts[-1], period)
+    wanted = set(starts)
+    columns = (Event.day, Event.kind, Event.topic, Event.target, Event.gemeente, Event.channel, Event.helpful)
+    query = select(*columns, func.count()).where(Event.day >= starts[0], Event.day < end).group_by(*columns)
+    for day, kind, topic, target, gemeente, channel, helpful, n in session.execute(query):
+        start = period_start(day, period)
+        if start not in wanted:
+            continue
+        flag = None if helpful is None else ("true" if helpful else "false")
+        cell: Cell = (topic, target, gemeente, channel, flag)
+        bucket = found[(start, kind)]
+        bucket[cell] = bucket.get(cell, 0) + int(n)
+    return found
+
+
+def events_per_key(session: Session) -> list[tuple[str | None, int, dt.date, dt.date]]:
+    """How many events each key wrote, with the first and last day: for finding a leaked key's events."""
     query = (
-        select(EventCount.period_start, value_column, func.sum(EventCount.n))
-        .where(
-            EventCount.period == period,
-            EventCount.dimension == dimension,
-            EventCount.period_start >= starts[0],
-            EventCount.period_start <= starts[-1],
-        )
-        .group_by(EventCount.period_start, value_column)
+        select(Event.key_ref, func.count(), func.min(Event.day), func.max(Event.day))
+        .group_by(Event.key_ref)
+        .order_by(Event.key_ref)
     )
-    if kind is not None:
-        query = query.where(EventCount.kind == kind)
-    found: dict[tuple[dt.date, str | None], int] = {}
-    for start, value, n in session.execute(query):
-        found[(start, value or None)] = int(n)
-    values = _value_order(by, {value for _, value in found})
-    cells = [[found.get((start, value), 0) for value in values] for start in starts]
-    return CountTable(starts, values, cells)
+    return [(ref, int(n), first, last) for ref, n, first, last in session.execute(query)]
+
+
+def purge_key_events(
+    session: Session,
+    key_ref: str,
+    *,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    dry_run: bool = False,
+) -> int:
+    """Delete the events one key wrote (optionally only between two days); returns how many.
+
+    With ``dry_run`` only counts them. Runs inside the caller's transaction. Releases of the periods concerned
+    change once, when they are next computed; docs/api.md says why that is acceptable.
+    """
+    conditions = [Event.key_ref == key_ref]
+    if first is not None:
+        conditions.append(Event.day >= first)
+    if last is not None:
+        conditions.append(Event.day <= last)
+    if dry_run:
+        return int(session.execute(select(func.count()).select_from(Event).where(*conditions)).scalar_one())
+    result: Any = session.execute(delete(Event).where(*conditions))
+    return int(result.rowcount or 0)

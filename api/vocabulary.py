@@ -1,115 +1,22 @@
-"""The closed value lists events are checked against, and the topic ids read from knowledge/.
-
-Topic ids come from the file names in ``knowledge/topics/*.yml`` when that directory has files, so
-adding a topic there is enough; otherwise from the fixed list in the shared topic taxonomy.
+"""The API's closed value lists, all from one source: knowledge/reach.py (kinds, channels, the day window) and
+the content in knowledge/ (topics, referral targets, municipalities), reloaded when a content file changes, so
+a content deploy that adds a topic or a desk is accepted without restarting the API.
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
-from typing import Final, Literal, get_args
+from typing import Final
 
-import yaml
+from knowledge import get_catalog
+from knowledge.reach import CHANNELS, KINDS, SNAKE_ID, ReachVocabulary, reach_vocabulary
 
-log = logging.getLogger(__name__)
+SNAKE_ID_PATTERN: Final[str] = SNAKE_ID.pattern
+HELPFUL_VALUES: Final[tuple[str, ...]] = ("true", "false")
 
-Kind = Literal[
-    "conversation_started",
-    "answered",
-    "referred",
-    "handoff_requested",
-    "feedback",
-    "not_understood",
-]
-Channel = Literal["web", "telegram", "whatsapp", "staff", "rest"]
-Gemeente = Literal["kerkrade", "brunssum", "voerendaal", "simpelveld"]
-
-KINDS: Final[tuple[str, ...]] = get_args(Kind)
-CHANNELS: Final[tuple[str, ...]] = get_args(Channel)
-GEMEENTEN: Final[tuple[str, ...]] = get_args(Gemeente)
-
-GEMEENTE_NAMES: Final[dict[str, str]] = {
-    "kerkrade": "Kerkrade",
-    "brunssum": "Brunssum",
-    "voerendaal": "Voerendaal",
-    "simpelveld": "Simpelveld",
-}
-
-# Source: /work/shared/docs/topics.md (the project's topic taxonomy). Used only when
-# knowledge/topics/ holds no files yet.
-FALLBACK_TOPIC_IDS: Final[tuple[str, ...]] = (
-    "digid_aanvragen",
-    "digid_problemen",
-    "digid_machtigen",
-    "mijnoverheid",
-    "belastingaangifte",
-    "toeslagen",
-    "pensioen_aow",
-    "werk_uitkering",
-    "zorg_online",
-    "rijbewijs_paspoort",
-    "computer_basis",
-    "smartphone_apps",
-    "email",
-    "internetbankieren",
-    "online_veiligheid",
-    "privacy",
-    "nepnieuws",
-    "kunstmatige_intelligentie",
-    "sociale_media",
-    "lezen_schrijven",
-    "geldzaken",
-    "cursussen",
-    "informatiepunt",
-    "e_cafe",
-    "bibliotheek",
-    "begroeting",
-    "afscheid",
-    "bedankt",
-    "medewerker",
-    "bot_vraag",
-    "buiten_bereik",
-)
-
-SNAKE_ID_PATTERN: Final[str] = r"^[a-z][a-z0-9_]{0,63}$"
+__all__ = ["CHANNELS", "HELPFUL_VALUES", "KINDS", "SNAKE_ID_PATTERN", "current_vocabulary"]
 
 
-def load_topic_ids(topics_dir: Path) -> tuple[str, ...]:
-    """Return the sorted topic ids: file stems in ``topics_dir``, else the fixed list.
-
-    Args:
-        topics_dir: Directory holding ``<id>.yml`` content files.
-
-    Returns:
-        Topic ids, sorted.
-    """
-    stems = sorted(p.stem for p in topics_dir.glob("*.yml")) if topics_dir.is_dir() else []
-    if stems:
-        return tuple(stems)
-    return tuple(sorted(FALLBACK_TOPIC_IDS))
-
-
-def load_topic_titles(topics_dir: Path, topic_ids: tuple[str, ...]) -> dict[str, str]:
-    """Return a Dutch display title per topic id, falling back to the id itself.
-
-    Args:
-        topics_dir: Directory holding ``<id>.yml`` content files.
-        topic_ids: The ids to label.
-
-    Returns:
-        Mapping of topic id to title.
-    """
-    titles = {topic_id: topic_id.replace("_", " ") for topic_id in topic_ids}
-    for topic_id in topic_ids:
-        path = topics_dir / f"{topic_id}.yml"
-        if not path.is_file():
-            continue
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            log.warning("topic file unreadable, using its id as label: %s", path.name)
-            continue
-        if isinstance(data, dict) and isinstance(data.get("title"), str):
-            titles[topic_id] = data["title"]
-    return titles
+def current_vocabulary(content_dir: Path | None = None) -> ReachVocabulary:
+    """The vocabulary of the content as it is now (``content_dir`` None: the package's own knowledge/)."""
+    return reach_vocabulary(get_catalog(content_dir))

@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from api import db  # noqa: E402
 from api.schemas import EventIn  # noqa: E402
 from api.service import record_events  # noqa: E402
-from api.vocabulary import FALLBACK_TOPIC_IDS  # noqa: E402
+from api.vocabulary import current_vocabulary  # noqa: E402
 
 KIND_WEIGHTS = {
     "conversation_started": 20,
@@ -43,12 +43,7 @@ KIND_WEIGHTS = {
     "feedback": 10,
     "not_understood": 10,
 }
-TARGETS = [
-    "informatiepunt", "digid_helpdesk", "belastingtelefoon", "e_cafe", "taalhuis",
-    "geldwijzerwinkel", "svb", "uwv", "gemeente", "fraudehelpdesk", "klik_en_tik", "cursusbalie",
-]  # fmt: skip
 CHANNEL_WEIGHTS = {"web": 50, "telegram": 20, "whatsapp": 20, "staff": 7, "rest": 3}
-GEMEENTEN = ["kerkrade", "brunssum", "voerendaal", "simpelveld", None]
 
 
 def _load_pg_cluster() -> Any:
@@ -65,7 +60,10 @@ class EventMaker:
     def __init__(self, seed: int, today: dt.date) -> None:
         self.rng = random.Random(seed)
         self.today = today
-        self.topics = sorted(FALLBACK_TOPIC_IDS)
+        vocabulary = current_vocabulary()
+        self.topics = sorted(vocabulary.topics)
+        self.targets = sorted(vocabulary.targets)
+        self.gemeenten: list[str | None] = [*vocabulary.gemeenten, None]
         self.topic_weights = [1 / (rank + 1) for rank in range(len(self.topics))]
 
     def one(self, day: dt.date | None = None) -> dict[str, Any]:
@@ -79,8 +77,8 @@ class EventMaker:
             "day": (day or self.today - dt.timedelta(days=rng.randrange(3))).isoformat(),
             "kind": kind,
             "topic": topic,
-            "target": rng.choice(TARGETS) if kind == "referred" else None,
-            "gemeente": rng.choice(GEMEENTEN),
+            "target": rng.choice(self.targets) if kind == "referred" else None,
+            "gemeente": rng.choice(self.gemeenten),
             "channel": rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0],
         }
         if kind == "feedback":
@@ -171,7 +169,7 @@ def _direct_load(database_url: str, maker: EventMaker, n: int) -> float:
         day = maker.today - dt.timedelta(days=max(0, 364 - done // per_day))
         events = [EventIn.model_validate(item) for item in maker.many(size, day)]
         with db.transaction(sessions) as session:
-            record_events(session, events)
+            record_events(session, events, "bench")
         done += size
         if done % 100_000 == 0:
             print(f"    loaded {done:,} events", flush=True)

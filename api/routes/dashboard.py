@@ -15,13 +15,15 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from api.charts import Bar, bar_chart_svg
-from api.clock import today_amsterdam
 from api.context import AppContext
 from api.deps import Context, DbSession
-from api.reports import RangeError, default_range, protected_stats
+from api.municipal import MunicipalReport, build_report, month_label, report_csv
+from api.reports import RangeError, default_range, load_releases, protected_stats, published_until
 from api.schemas import ShownCount, StatsOut
-from api.service import Breakdown
-from api.vocabulary import GEMEENTE_NAMES
+from api.service import Breakdown, period_start
+from api.vocabulary import current_vocabulary
+from knowledge import get_catalog
+from knowledge.clock import today as today_amsterdam
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
@@ -112,6 +114,9 @@ def _sum(counts: list[ShownCount]) -> ShownCount:
 
 
 def _build(ctx: AppContext, session: Session, first: dt.date, last: dt.date) -> dict[str, object]:
+    today = today_amsterdam()
+    vocabulary = current_vocabulary(ctx.content_dir)
+
     def stats(by: Breakdown, kind: str | None, period: str = "week") -> StatsOut:
         return protected_stats(
             session,
@@ -122,13 +127,15 @@ def _build(ctx: AppContext, session: Session, first: dt.date, last: dt.date) -> 
             kind=kind,
             threshold=ctx.settings.suppression_threshold,
             base=ctx.settings.rounding_base,
+            today=today,
+            cache=ctx.releases,
         )
 
     conversations = stats("channel", "conversation_started")
     weekly = [Bar(_week_label(row.period_start), row.count, row.shown) for row in conversations.period_totals]
-    targets = _value_bars(stats("target", "referred"), {})
-    gemeenten = _value_bars(stats("gemeente", "referred"), GEMEENTE_NAMES)
-    topics = _value_bars(stats("topic", "answered"), ctx.topic_titles, TOP_TOPICS)
+    targets = _value_bars(stats("target", "referred"), dict(vocabulary.targets))
+    gemeenten = _value_bars(stats("gemeente", "referred"), dict(vocabulary.gemeenten))
+    topics = _value_bars(stats("topic", "answered"), dict(vocabulary.topics), TOP_TOPICS)
     kinds = {total.value: total for total in stats("kind", None).value_totals}
     helpful = {total.value: total for total in stats("helpful", "feedback").value_totals}
     figures = [
@@ -163,9 +170,49 @@ def _build(ctx: AppContext, session: Session, first: dt.date, last: dt.date) -> 
         "rates": rates,
         "first": conversations.from_,
         "last": conversations.to,
+        "published_until": conversations.published_until,
         "threshold": ctx.settings.suppression_threshold,
         "rounding": ctx.settings.rounding_base,
     }
+
+
+def _month_options(today: dt.date, count: int = 12) -> list[tuple[str, str]]:
+    """The newest settled months, newest first, as (value, label) for the month picker."""
+    month = period_start(published_until(today, "month"), "month")
+    options = []
+    for _ in range(count):
+        options.append((month.strftime("%Y-%m"), month_label(month)))
+        month = period_start(month - dt.timedelta(days=1), "month")
+    return options
+
+
+def _municipal(ctx: AppContext, session: Session, raw_month: str | None) -> MunicipalReport:
+    """The municipal report for ``raw_month`` (YYYY-MM), default the newest settled month.
+
+    Raises:
+        ValueError: The month is malformed or not settled yet.
+    """
+    today = today_amsterdam()
+    newest = period_start(published_until(today, "month"), "month")
+    month = dt.date.fromisoformat(f"{raw_month}-01") if raw_month else newest
+    if month > newest:
+        raise ValueError("month not settled")
+    releases = load_releases(
+        session,
+        [month],
+        "month",
+        threshold=ctx.settings.suppression_threshold,
+        base=ctx.settings.rounding_base,
+        cache=ctx.releases,
+    )
+    catalog = get_catalog(ctx.content_dir)
+    return build_report(
+        releases,
+        month,
+        current_vocabulary(ctx.content_dir),
+        frozenset(catalog.services),
+        ctx.settings.suppression_threshold,
+    )
 
 
 def _parse_day(raw: str | None) -> dt.date | None:
@@ -186,6 +233,7 @@ def dashboard(
     request: Request,
     van: str | None = None,
     tot: str | None = None,
+    maand: str | None = None,
 ) -> Response:
     """The dashboard page (redirects to the login form without a valid session)."""
     if not _signed_in(ctx, request):
@@ -196,13 +244,35 @@ def dashboard(
         first = _parse_day(van) or default_first
         last = _parse_day(tot) or default_last
         values = _build(ctx, session, first, last)
+        report = _municipal(ctx, session, maand)
     except (ValueError, RangeError):
         return _page(
             ctx, request, "dashboard_error.html", status.HTTP_400_BAD_REQUEST,
             message="Deze periode klopt niet. Kies een begindatum vóór de einddatum, "
             "en een periode van hoogstens drie jaar.",
         )  # fmt: skip
-    return _page(ctx, request, "dashboard.html", status.HTTP_200_OK, **values)
+    options = _month_options(today_amsterdam())
+    return _page(ctx, request, "dashboard.html", status.HTTP_200_OK, report=report, months=options, **values)
+
+
+@router.get("/gemeenten.csv")
+def municipal_csv(ctx: Context, session: DbSession, request: Request, maand: str | None = None) -> Response:
+    """The municipal report of one month as a CSV for Dutch spreadsheets (session login, like the page)."""
+    if not _signed_in(ctx, request):
+        return RedirectResponse("/dashboard/login", status.HTTP_303_SEE_OTHER)
+    try:
+        report = _municipal(ctx, session, maand)
+    except ValueError:
+        return _page(
+            ctx, request, "dashboard_error.html", status.HTTP_400_BAD_REQUEST,
+            message="Deze maand bestaat niet of is nog niet afgesloten. Kies een maand uit de lijst.",
+        )  # fmt: skip
+    name = f"wegwijzer-gemeenten-{report.month.strftime('%Y-%m')}.csv"
+    return Response(
+        report_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from api.clock import today_amsterdam
 from api.deps import AUTH_RESPONSES, Context, DbSession, require_scope
 from api.keys import KeyGrant
 from api.reports import RangeError, default_range, protected_stats, stats_csv
 from api.schemas import StatsOut
-from api.vocabulary import Kind
+from api.vocabulary import KINDS
+from knowledge.clock import today as today_amsterdam
 
 router = APIRouter(prefix="/api/v1", tags=["statistics"])
 
@@ -34,10 +34,16 @@ def _stats(
     first: dt.date | None,
     last: dt.date | None,
     period: Literal["week", "month"],
-    by: Literal["topic", "target", "gemeente", "channel", "kind"],
-    kind: Kind | None,
+    by: Literal["topic", "target", "gemeente", "channel", "kind", "helpful"],
+    kind: str | None,
 ) -> StatsOut:
-    last = last or today_amsterdam()
+    if kind is not None and kind not in KINDS:
+        raise HTTPException(
+            422,
+            [{"type": "enum", "loc": ["query", "kind"], "msg": f"kind must be one of: {', '.join(KINDS)}"}],
+        )
+    today = today_amsterdam()
+    last = last or today
     first = first or default_range(last, period)[0]
     try:
         return protected_stats(
@@ -49,6 +55,8 @@ def _stats(
             kind=kind,
             threshold=ctx.settings.suppression_threshold,
             base=ctx.settings.rounding_base,
+            today=today,
+            cache=ctx.releases,
         )
     except RangeError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
@@ -71,8 +79,12 @@ ToQuery = Annotated[
     dt.date | None, Query(description="Last day (default: today).", ge=EARLIEST_DAY, le=LATEST_DAY)
 ]
 PeriodQuery = Annotated[Literal["week", "month"], Query(description="Bucket size.")]
-ByQuery = Annotated[Literal["topic", "target", "gemeente", "channel", "kind"], Query(description="Breakdown.")]
-KindQuery = Annotated[Kind | None, Query(description="Only count events of this kind.")]
+ByQuery = Annotated[
+    Literal["topic", "target", "gemeente", "channel", "kind", "helpful"], Query(description="Breakdown.")
+]
+KindQuery = Annotated[
+    str | None, Query(description="Only count events of this kind.", json_schema_extra={"enum": list(KINDS)})
+]
 ReadGrant = Annotated[KeyGrant, Depends(require_scope("read"))]
 
 
@@ -89,9 +101,10 @@ def get_stats(
 ) -> StatsOut:
     """Counts per week or month, broken down by one field, after small-count protection.
 
-    The range is widened to whole periods. Counts from 1 to 9 show as `<10`, cells hidden so
-    that a total cannot give a small count away show as `x` (`count` is null for both), and
-    shown counts are rounded to 5.
+    The range is widened to whole periods, and only settled periods are listed (`published_until`).
+    Counts from 1 to 9 show as `<10`, counts hidden so that a small one cannot be worked out show as
+    `x`, sums with a hidden part show a lower bound such as `≥ 35` (`count` is null for all three),
+    and shown counts are rounded to 5. See docs/api.md, "Suppression".
     """
     return _stats(ctx, session, first, to, period, by, kind)
 

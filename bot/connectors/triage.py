@@ -33,7 +33,7 @@ DEFAULT_FALLBACK_THRESHOLD = 0.3
 
 
 def _clock() -> Any:
-    from actions.clock import now
+    from knowledge.clock import now
 
     return now()
 

@@ -37,15 +37,11 @@ from bot.staff.session import (
 )
 from bot.staff.settings import SESSION_HOURS, StaffSettings
 from bot.staff.triage_client import TriageClient, TriageError, TriageResult
+from knowledge import get_catalog
+from knowledge.reach import reach_vocabulary
 
 HERE = Path(__file__).resolve().parent
 MAX_QUESTION_LENGTH = 1000  # the triage endpoint accepts at most 1000 characters
-GEMEENTEN: dict[str, str] = {
-    "kerkrade": "Kerkrade",
-    "brunssum": "Brunssum",
-    "voerendaal": "Voerendaal",
-    "simpelveld": "Simpelveld",
-}
 CONTENT_ID = re.compile(r"^[a-z0-9_]{1,64}$")
 FAILED_LOGIN_DELAY_S = 1.0
 
@@ -55,6 +51,11 @@ CSP = (
 )
 
 logger = logging.getLogger("wegwijzer.staff")
+
+
+def _gemeenten() -> dict[str, str]:
+    """The municipalities as the content names them (knowledge/places.yml), id to name."""
+    return dict(reach_vocabulary(get_catalog()).gemeenten)
 
 
 def _as_lines(value: Any) -> list[str]:
@@ -160,7 +161,7 @@ def create_app(
     ) -> HTMLResponse:
         full = {
             "csrf": csrf_token(key, session) if session else "",
-            "gemeenten": GEMEENTEN,
+            "gemeenten": _gemeenten(),
             "max_length": MAX_QUESTION_LENGTH,
             **context,
         }
@@ -265,7 +266,7 @@ def create_app(
             )
         raw_text = str(form.get("text", "")).strip()
         gemeente = str(form.get("gemeente", ""))
-        if gemeente and gemeente not in GEMEENTEN:
+        if gemeente and gemeente not in _gemeenten():
             return form_page(request, session, error="Kies een gemeente uit de lijst.", status_code=400)
         if not raw_text:
             return form_page(
@@ -336,7 +337,7 @@ def create_app(
         target_name = str(form.get("target_name", ""))[:120]
         if not CONTENT_ID.match(topic) or not CONTENT_ID.match(target):
             return answer(400, "Onbekend onderwerp of onbekende verwijzing.")
-        if gemeente and gemeente not in GEMEENTEN:
+        if gemeente and gemeente not in _gemeenten():
             return answer(400, "Onbekende gemeente.")
         try:
             await request.app.state.events.record_referral(topic, target, gemeente or None)

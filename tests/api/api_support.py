@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from api.settings import ApiSettings
+from knowledge.clock import today as clock_today
 
 INGEST_KEY = "test-ingest-key-0123456789abcdef"
 READ_KEY = "test-read-key-0123456789abcdef"
@@ -26,7 +27,7 @@ def make_settings(database_url: str, **overrides: Any) -> ApiSettings:
         "secure_cookies": False,
         "suppression_threshold": 10,
         "rounding_base": 5,
-        "topics_dir": None,
+        "content_dir": None,
     }
     values.update(overrides)
     return ApiSettings(**values)
@@ -48,5 +49,5 @@ def event(**fields: Any) -> dict[str, Any]:
 
 
 def days_ago(n: int, today: dt.date | None = None) -> str:
-    """ISO date ``n`` days before today (or before ``today``)."""
-    return ((today or dt.date.today()) - dt.timedelta(days=n)).isoformat()
+    """ISO date ``n`` days before the API's today (the pinned clock) or before ``today``."""
+    return ((today or clock_today()) - dt.timedelta(days=n)).isoformat()

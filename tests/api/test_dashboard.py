@@ -31,8 +31,8 @@ def _login(client, key=READ_KEY):
 
 
 @pytest.fixture
-def filled(client, ingest_headers):
-    day = days_ago(3)
+def filled(client, ingest_headers, publish_later):
+    day = days_ago(3)  # Sunday 15 November 2026 (the clock is pinned to the 18th)
     events = (
         [event(day=day, kind="conversation_started", topic=None) for _ in range(40)]
         + [event(day=day, kind="answered") for _ in range(30)]
@@ -44,6 +44,7 @@ def filled(client, ingest_headers):
         + [event(day=day, kind="feedback", helpful=False, topic=None) for _ in range(15)]
     )
     assert client.post("/api/v1/events", json=events, headers=ingest_headers).status_code == 201
+    publish_later("2026-12-10T12:00:00+01:00")  # the week and the month of the 15th are settled now
     return client
 
 
@@ -91,9 +92,8 @@ def test_dashboard_shows_protected_figures(filled):
     ):
         assert heading in html
     assert html.count("<svg") == 4
-    assert html.count("<table>") == 4
+    assert html.count("<table>") == 5  # four charts and the municipal report
     assert "<td>&lt;10</td>" in html  # 3 referrals to the Belastingtelefoon
-    assert "<td>x</td>" in html  # the 12 e_cafe referrals, hidden so 40 - 25 - 12 stays secret
     assert "<td>25</td>" in html  # informatiepunt referrals
     assert "50%" in html  # 15 of 30 found the answer helpful
     assert "25%" in html  # 10 not understood of 40 questions
@@ -140,3 +140,37 @@ def test_static_stylesheet_is_served(client):
     response = client.get("/dashboard/static/dashboard.css")
     assert response.status_code == 200
     assert "text/css" in response.headers["content-type"]
+
+
+def test_municipal_report_for_a_settled_month(filled):
+    _login(filled)
+    html = filled.get("/dashboard", params={"maand": "2026-11"}).text
+    assert "Per gemeente: november 2026" in html
+    row = re.search(r"<tr><th scope=\"row\">Kerkrade</th>(.*?)</tr>", html)
+    assert row is not None
+    cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+    assert cells[:3] == ["40", "30", "10"]  # conversations, answered, not understood
+    assert cells[-2:] == ["25,0 %", "50,0 %"]
+
+
+def test_municipal_csv_opens_in_a_dutch_spreadsheet(filled):
+    import csv
+    import io
+
+    _login(filled)
+    response = filled.get("/dashboard/gemeenten.csv", params={"maand": "2026-11"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.text.startswith("\ufeff")  # Excel reads UTF-8 only with a byte-order mark
+    rows = list(csv.reader(io.StringIO(response.text.removeprefix("\ufeff")), delimiter=";"))
+    header, kerkrade = rows[0], next(r for r in rows if r[3] == "Kerkrade")
+    assert header[:4] == ["Maand", "Van", "Tot en met", "Gemeente"]
+    assert kerkrade[:3] == ["november 2026", "01-11-2026", "30-11-2026"]
+    assert kerkrade[-2:] == ["25,0", "50,0"]
+
+
+def test_a_month_that_is_not_settled_is_refused_in_dutch(filled):
+    _login(filled)
+    response = filled.get("/dashboard/gemeenten.csv", params={"maand": "2026-12"})
+    assert response.status_code == 400
+    assert "nog niet afgesloten" in response.text

@@ -10,7 +10,7 @@ from api_support import days_ago, event, make_settings
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.models import Event, EventCount
+from api.models import Event
 
 pytestmark = pytest.mark.app_env
 
@@ -46,16 +46,19 @@ def test_batch_counts_new_and_repeated_events(client, ingest_headers):
     assert _stored(client) == 5
 
 
-def test_duplicates_do_not_change_running_counts(client, ingest_headers):
-    batch = [event(day=days_ago(3), kind="referred", target="informatiepunt") for _ in range(3)]
-    client.post("/api/v1/events", json=batch, headers=ingest_headers)
-    client.post("/api/v1/events", json=batch, headers=ingest_headers)
+def test_each_event_keeps_the_key_that_wrote_it(client, ingest_headers):
+    from api.keys import create_key
 
-    with client.app.state.ctx.sessions() as session:
-        total = session.scalar(
-            select(func.sum(EventCount.n)).where(EventCount.period == "week", EventCount.dimension == "target")
-        )
-    assert total == 3
+    ctx = client.app.state.ctx
+    with ctx.sessions() as session, session.begin():
+        row, plaintext = create_key(session, name="leaked", scope="ingest")
+    ctx.keyring.invalidate()
+    client.post("/api/v1/events", json=[event(), event()], headers=ingest_headers)
+    client.post("/api/v1/events", json=[event()], headers={"X-API-Key": plaintext})
+
+    with ctx.sessions() as session:
+        refs = sorted(ref for (ref,) in session.execute(select(Event.key_ref)))
+    assert refs == [f"db:{row.id}", "env:ingest:0", "env:ingest:0"]
 
 
 def test_concurrent_redelivery_is_counted_once(client, ingest_headers):
@@ -91,7 +94,10 @@ def test_batch_of_more_than_500_is_refused(client, ingest_headers):
         ({"event_id": "not-a-uuid"}, "event_id"),
         ({"day": "2026-11-16T10:15:00"}, "day"),
         ({"day": 1763251200}, "day"),
-        ({"helpful": True}, "event"),
+        ({"helpful": True}, "helpful"),
+        ({"target": "onbekend_loket"}, "target"),
+        ({"topic": "geen_onderwerp"}, "topic"),
+        ({"day": "2026-11-01"}, "day"),
     ],
 )
 def test_invalid_event_is_refused_with_the_field_named(client, ingest_headers, change, field):
@@ -123,17 +129,46 @@ def test_unknown_topic_is_refused_and_nothing_of_the_batch_stored(client, ingest
     assert _stored(client) == 0
 
 
-def test_topic_ids_come_from_knowledge_files(database_url, tmp_path, ingest_headers):
+def test_a_topic_added_to_the_content_is_accepted_without_a_restart(database_url, tmp_path, ingest_headers):
+    import shutil
+    import time
+    from pathlib import Path
+
     from api.main import create_app
 
-    (tmp_path / "nieuw_onderwerp.yml").write_text("id: nieuw_onderwerp\n", encoding="utf-8")
-    app = create_app(make_settings(database_url, topics_dir=str(tmp_path)))
+    content = tmp_path / "knowledge"
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "knowledge", content, ignore=shutil.ignore_patterns("*.py")
+    )
+    app = create_app(make_settings(database_url, content_dir=str(content)))
+    new_topic = event(topic="nieuw_onderwerp")
     with TestClient(app) as local:
-        accepted = local.post("/api/v1/events", json=event(topic="nieuw_onderwerp"), headers=ingest_headers)
-        refused = local.post("/api/v1/events", json=event(), headers=ingest_headers)
+        before = local.post("/api/v1/events", json=new_topic, headers=ingest_headers)
+        text = (content / "topics" / "email.yml").read_text(encoding="utf-8")
+        (content / "topics" / "nieuw_onderwerp.yml").write_text(
+            text.replace("id: email", "id: nieuw_onderwerp"), encoding="utf-8"
+        )
+        deadline = time.monotonic() + 10
+        after = local.post("/api/v1/events", json=new_topic, headers=ingest_headers)
+        while after.status_code != 201 and time.monotonic() < deadline:
+            time.sleep(0.5)  # the content is looked at again at most every 2 s (knowledge/catalog_cache.py)
+            after = local.post("/api/v1/events", json=new_topic, headers=ingest_headers)
     app.state.ctx.engine.dispose()
+    assert before.status_code == 422
+    assert after.status_code == 201, after.text
+
+
+def test_known_target_and_municipality_are_accepted(client, ingest_headers):
+    payload = event(kind="referred", target="digid_helpdesk", gemeente="simpelveld")
+    assert client.post("/api/v1/events", json=payload, headers=ingest_headers).status_code == 201
+
+
+def test_an_event_older_than_the_window_is_refused(client, ingest_headers):
+    accepted = client.post("/api/v1/events", json=event(day=days_ago(7)), headers=ingest_headers)
+    refused = client.post("/api/v1/events", json=event(day=days_ago(8)), headers=ingest_headers)
     assert accepted.status_code == 201
     assert refused.status_code == 422
+    assert "more than 7 days" in refused.json()["detail"][0]["msg"]
 
 
 def test_future_day_is_refused(client, ingest_headers):

@@ -1,4 +1,4 @@
-"""Statistics endpoints: protected counts as JSON and CSV, on SQLite and PostgreSQL."""
+"""Statistics endpoints: protected counts of settled periods as JSON and CSV, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,13 +10,23 @@ from api_support import event
 
 WEEK_1 = "2026-11-02"  # a Monday
 WEEK_2 = "2026-11-10"  # Tuesday of the next week
+LATER = "2027-01-15T12:00:00+01:00"  # both weeks and their months are settled by then
 
 pytestmark = pytest.mark.app_env
 
 
-def _send(client, headers, events):
-    response = client.post("/api/v1/events", json=events, headers=headers)
-    assert response.status_code == 201
+@pytest.fixture
+def send(client, ingest_headers, monkeypatch):
+    """Post events with the clock on their own day, as the relay would deliver them."""
+
+    def post(events: list[dict]) -> None:
+        for day in sorted({e["day"] for e in events}):
+            monkeypatch.setenv("WEGWIJZER_NOW", f"{day}T12:00:00+01:00")
+            batch = [e for e in events if e["day"] == day]
+            response = client.post("/api/v1/events", json=batch, headers=ingest_headers)
+            assert response.status_code == 201, response.text
+
+    return post
 
 
 def _referrals(target, gemeente, day, n):
@@ -25,45 +35,58 @@ def _referrals(target, gemeente, day, n):
     ]
 
 
-def test_counts_per_week_by_target_are_protected(client, ingest_headers, read_headers):
-    _send(client, ingest_headers, _referrals("informatiepunt", "kerkrade", WEEK_1, 23))
-    _send(client, ingest_headers, _referrals("belastingtelefoon", "brunssum", WEEK_1, 4))
-    _send(client, ingest_headers, _referrals("informatiepunt", "kerkrade", WEEK_2, 31))
+def _get(client, headers, **params):
+    response = client.get("/api/v1/stats", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
 
-    response = client.get(
-        "/api/v1/stats",
-        params={"from": WEEK_1, "to": WEEK_2, "period": "week", "by": "target", "kind": "referred"},
-        headers=read_headers,
-    )
 
-    assert response.status_code == 200
-    body = response.json()
+def test_a_period_is_published_only_when_it_is_settled(client, send, read_headers, monkeypatch):
+    send([event(day="2026-11-16") for _ in range(15)])  # Monday of week 47; the week ends on 22 November
+    params = {"from": "2026-11-16", "to": "2026-11-22", "period": "week", "by": "kind"}
+
+    monkeypatch.setenv("WEGWIJZER_NOW", "2026-11-29T12:00:00+01:00")  # an event of the 22nd is still accepted
+    open_week = _get(client, read_headers, **params)
+    monkeypatch.setenv("WEGWIJZER_NOW", "2026-11-30T12:00:00+01:00")
+    settled = _get(client, read_headers, **params)
+
+    assert open_week["periods"] == [] and open_week["cells"] == []
+    assert open_week["published_until"] == "2026-11-15"
+    assert settled["periods"] == ["2026-11-16"]
+    assert {c["value"]: c["shown"] for c in settled["cells"]}["answered"] == "15"
+
+
+def test_counts_per_week_by_target_are_protected(client, send, read_headers, publish_later):
+    send(_referrals("informatiepunt", "kerkrade", WEEK_1, 23))
+    send(_referrals("belastingtelefoon", "brunssum", WEEK_1, 4))
+    send(_referrals("informatiepunt", "kerkrade", WEEK_2, 31))
+    publish_later(LATER)
+
+    body = _get(client, read_headers, **{"from": WEEK_1, "to": WEEK_2, "by": "target", "kind": "referred"})
+
     assert body["from"] == "2026-11-02" and body["to"] == "2026-11-15"
     assert body["values"] == ["belastingtelefoon", "informatiepunt"]
-    cells = {(c["period_start"], c["value"]): c["shown"] for c in body["cells"]}
-    assert cells[("2026-11-02", "belastingtelefoon")] == "<10"
-    assert cells[("2026-11-02", "informatiepunt")] == "x"  # else 27 - 23 gives the 4 away
-    assert cells[("2026-11-09", "informatiepunt")] == "30"
-    assert cells[("2026-11-09", "belastingtelefoon")] == "0"
-    totals = {t["value"]: t["shown"] for t in body["value_totals"]}
-    # the column total 54 would give the 23 (and so the 4) away: it is hidden instead of a cell
-    assert totals["informatiepunt"] == "x"
-    assert totals["belastingtelefoon"] == "<10"
-    assert [t["shown"] for t in body["period_totals"]] == ["25", "30"]
-    assert body["total"]["shown"] == "60"
+    cells = {(c["period_start"], c["value"]): c for c in body["cells"]}
+    assert cells[("2026-11-02", "belastingtelefoon")]["shown"] == "<10"
+    # 23 and the week's total 27 (shown as 25) would pin the 4 to 1..4: one of them is hidden as well
+    week_1 = [cells[("2026-11-02", "informatiepunt")], body["period_totals"][0]]
+    assert any(c["hidden"] == "secondary" for c in week_1)
+    assert cells[("2026-11-09", "informatiepunt")]["shown"] == "30"
+    assert cells[("2026-11-09", "belastingtelefoon")]["shown"] == "0"
     assert all(c["count"] is None or c["count"] == 0 or c["count"] >= 10 for c in body["cells"])
+    totals = {t["value"]: t for t in body["value_totals"]}
+    assert totals["informatiepunt"]["hidden"] == "partial"  # a sum over weeks with a hidden part
+    assert totals["informatiepunt"]["shown"].startswith("≥ ")
 
 
-def test_month_period_and_kind_breakdown(client, ingest_headers, read_headers):
-    _send(client, ingest_headers, [event(day="2026-10-30") for _ in range(12)])
-    not_understood = [event(day="2026-11-03", kind="not_understood") for _ in range(15)]
-    _send(client, ingest_headers, not_understood)
+def test_month_period_and_kind_breakdown(client, send, read_headers, publish_later):
+    send([event(day="2026-10-30") for _ in range(12)])
+    send([event(day="2026-11-03", kind="not_understood") for _ in range(15)])
+    publish_later(LATER)
 
-    body = client.get(
-        "/api/v1/stats",
-        params={"from": "2026-10-01", "to": "2026-11-30", "period": "month", "by": "kind"},
-        headers=read_headers,
-    ).json()
+    body = _get(
+        client, read_headers, **{"from": "2026-10-01", "to": "2026-11-30", "period": "month", "by": "kind"}
+    )
 
     assert body["periods"] == ["2026-10-01", "2026-11-01"]
     totals = {t["value"]: t["shown"] for t in body["value_totals"]}
@@ -72,20 +95,18 @@ def test_month_period_and_kind_breakdown(client, ingest_headers, read_headers):
     assert totals["referred"] == "0"
 
 
-def test_missing_gemeente_is_its_own_value(client, ingest_headers, read_headers):
-    _send(client, ingest_headers, [event(day=WEEK_1, gemeente=None) for _ in range(20)])
-    body = client.get(
-        "/api/v1/stats",
-        params={"from": WEEK_1, "to": WEEK_1, "by": "gemeente"},
-        headers=read_headers,
-    ).json()
+def test_missing_gemeente_is_its_own_value(client, send, read_headers, publish_later):
+    send([event(day=WEEK_1, gemeente=None) for _ in range(20)])
+    publish_later(LATER)
+    body = _get(client, read_headers, **{"from": WEEK_1, "to": WEEK_1, "by": "gemeente"})
     assert body["values"][-1] is None
     assert body["value_totals"][-1]["shown"] == "20"
 
 
-def test_csv_has_the_same_numbers(client, ingest_headers, read_headers):
-    _send(client, ingest_headers, _referrals("informatiepunt", "kerkrade", WEEK_1, 23))
-    _send(client, ingest_headers, _referrals("e_cafe", "simpelveld", WEEK_1, 2))
+def test_csv_has_the_same_numbers(client, send, read_headers, publish_later):
+    send(_referrals("informatiepunt", "kerkrade", WEEK_1, 23))
+    send(_referrals("e_cafe", "simpelveld", WEEK_1, 2))
+    publish_later(LATER)
     params = {"from": WEEK_1, "to": WEEK_1, "by": "gemeente", "kind": "referred"}
 
     as_json = client.get("/api/v1/stats", params=params, headers=read_headers).json()
@@ -98,7 +119,12 @@ def test_csv_has_the_same_numbers(client, ingest_headers, read_headers):
     for cell in as_json["cells"]:
         assert cells[cell["value"] or ""] == cell["shown"]
     assert cells["simpelveld"] == "<10"
-    assert rows[-1] == {"period_start": "total", "by": "gemeente", "value": "total", "count": "25"}
+    assert rows[-1] == {
+        "period_start": "total",
+        "by": "gemeente",
+        "value": "total",
+        "count": as_json["total"]["shown"],
+    }
 
 
 def test_stats_need_a_read_key(client, ingest_headers):
@@ -115,12 +141,17 @@ def test_bad_ranges_and_values_are_refused(client, read_headers):
         "/api/v1/stats", params={"from": "2020-01-01", "to": "2026-11-01"}, headers=read_headers
     )
     bad_by = client.get("/api/v1/stats", params={"by": "sender"}, headers=read_headers)
+    bad_kind = client.get("/api/v1/stats", params={"kind": "clicked"}, headers=read_headers)
     assert reversed_range.status_code == 400
     assert "from" in reversed_range.json()["detail"]
     assert too_long.status_code == 400
     assert bad_by.status_code == 422
+    assert bad_kind.status_code == 422
 
 
-def test_default_range_is_twelve_weeks(client, read_headers):
+def test_default_range_is_twelve_weeks_of_which_only_settled_ones_are_listed(client, read_headers):
     body = client.get("/api/v1/stats", headers=read_headers).json()
-    assert len(body["periods"]) == 12
+    # pinned today: Wednesday 18 November 2026; the week of 9 November is settled from 23 November on
+    assert body["from"] == "2026-08-31" and body["to"] == "2026-11-22"
+    assert body["published_until"] == "2026-11-08"
+    assert body["periods"][-1] == "2026-11-02" and len(body["periods"]) == 10

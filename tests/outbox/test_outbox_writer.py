@@ -10,11 +10,10 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from outbox_support import rows
 
 from actions import outbox
+from knowledge.reach import channel_for
 
 pytestmark = pytest.mark.rasa_env
 
@@ -145,12 +144,4 @@ def test_outbox_path_follows_the_environment(tmp_path, monkeypatch):
     ],
 )
 def test_channel_for(name, channel):
-    assert outbox.channel_for(name) == channel
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)))
-def test_fallback_offset_matches_the_tz_database(naive_utc):
-    moment = naive_utc.replace(tzinfo=dt.timezone.utc)
-    expected = moment.astimezone(ZoneInfo("Europe/Amsterdam")).utcoffset()
-    assert outbox._amsterdam_offset(moment) == expected
+    assert channel_for(name) == channel

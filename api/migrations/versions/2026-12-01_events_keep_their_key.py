@@ -1,0 +1,46 @@
+"""Events keep the key that wrote them; statistics come from the events, so event_count goes.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-01
+
+Releases of settled periods are computed from the ``event`` table (api/release.py), so the running counts are
+no longer read. Existing events get ``key_ref`` null: they were written before keys were recorded.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("event") as batch:
+        batch.add_column(sa.Column("key_ref", sa.String(length=32), nullable=True))
+    op.create_index("ix_event_day", "event", ["day"])
+    op.create_index("ix_event_key_ref", "event", ["key_ref"])
+    op.drop_table("event_count")
+
+
+def downgrade() -> None:
+    op.create_table(
+        "event_count",
+        sa.Column("period", sa.String(length=5), nullable=False),
+        sa.Column("dimension", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("value", sa.String(length=64), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "period", "dimension", "kind", "period_start", "value", name=op.f("pk_event_count")
+        ),
+    )
+    op.drop_index("ix_event_key_ref", table_name="event")
+    op.drop_index("ix_event_day", table_name="event")
+    with op.batch_alter_table("event") as batch:
+        batch.drop_column("key_ref")
