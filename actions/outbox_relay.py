@@ -178,7 +178,7 @@ def _check_outbox(path: Path, *, create: bool) -> list[str]:
     if header and header != b"SQLite format 3\x00":
         raise OutboxUnusable(f"outbox {path} is not a SQLite database (check OUTBOX_PATH)")
     try:
-        probe = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5.0)
+        probe = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=5.0)
     except sqlite3.Error as error:
         raise OutboxUnusable(f"outbox {path} cannot be opened for writing ({error})") from error
     try:
@@ -225,7 +225,11 @@ def open_outbox(path: Path, *, create: bool) -> sqlite3.Connection:
             SQLite, damaged, or lacks the outbox table or its columns.
     """
     foreign: list[str] = []
-    if path.exists():
+    try:
+        exists = path.exists()
+    except OSError as error:  # e.g. a parent directory without search permission
+        raise OutboxUnusable(f"outbox {path} cannot be reached ({error.strerror})") from error
+    if exists:
         foreign = _check_outbox(path, create=create)
     elif not create:
         raise OutboxUnusable(f"outbox {path} does not exist (is OUTBOX_PATH the one the action server uses?)")

@@ -208,3 +208,21 @@ def test_writer_adds_its_table_to_a_foreign_database(tmp_path, monkeypatch, capl
 
     assert caplog.messages == []
     assert len(rows(path)) == 1
+
+
+def test_unreachable_directory_and_odd_file_names(tmp_path):
+    odd = tmp_path / "we?ird#name" / "outbox.sqlite3"  # the SQLite URI must not cut the path at ? or #
+    open_outbox(odd, create=True).close()
+    assert relay_command(relay_env(odd, "http://127.0.0.1:9", "any"), "status").returncode == 0
+
+    locked = tmp_path / "locked" / "outbox.sqlite3"
+    open_outbox(locked, create=True).close()
+    env = relay_env(locked, "http://127.0.0.1:9", "any")
+    locked.parent.chmod(0)
+    try:
+        done = relay_command(env, "status", prefix=_as_unprivileged(env))
+    finally:
+        locked.parent.chmod(0o755)
+
+    assert done.returncode == 2
+    assert done.stderr == f"outbox relay: outbox {locked} cannot be reached (Permission denied)\n"
