@@ -3,12 +3,11 @@ file per test, and a real API process from the app environment on a free port.""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from outbox_support import REPO_ROOT, ApiProcess, RelayProcess
+from outbox_support import ApiProcess, RelayProcess, relay_env
 
 from actions import outbox
 
@@ -31,18 +30,7 @@ def api_process(tmp_path: Path) -> Iterator[ApiProcess]:
 
 @pytest.fixture
 def relay_process(outbox_file: Path, api_process: ApiProcess, tmp_path: Path):
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
-        "OUTBOX_PATH": str(outbox_file),
-        "API_URL": api_process.url,
-        "API_INGEST_KEY": api_process.ingest_key,
-        "RELAY_POLL_INTERVAL": "0.2",
-        "RELAY_BASE_BACKOFF": "0.2",
-        "RELAY_MAX_BACKOFF": "1",
-        "RELAY_TIMEOUT": "5",
-        "RASA_TELEMETRY_ENABLED": "false",
-    }
+    env = relay_env(outbox_file, api_process.url, api_process.ingest_key)
     relay = RelayProcess(env=env, log=tmp_path / "relay.log")
     yield relay
     relay.stop()

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,22 +64,41 @@ class ApiProcess:
     log: Path
     port: int = field(default_factory=free_port)
     ingest_key: str = field(default_factory=lambda: "ingest-" + secrets.token_hex(16))
+    read_key: str = field(default_factory=lambda: "read-" + secrets.token_hex(16))
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        env = {
+    def environment(self) -> dict[str, str]:
+        """The API's environment; ingest_key, read_key and extra_env may change between starts."""
+        return {
             **os.environ,
             "PYTHONPATH": str(REPO_ROOT),
             "APP_ENV": "test",
             "API_DATABASE_URL": f"sqlite:///{self.database}",
             "API_AUTO_MIGRATE": "true",
             "API_INGEST_KEY": self.ingest_key,
-            "API_READ_KEY": "read-" + secrets.token_hex(16),
+            "API_READ_KEY": self.read_key,
+            **self.extra_env,
         }
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``python -m api ARGS`` (e.g. ``keys create``) on this API's database."""
+        return subprocess.run(
+            [str(app_python()), "-m", "api", *args],
+            env=self.environment(),
+            cwd=str(REPO_ROOT),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
+    def start(self) -> None:
+        env = self.environment()
         command = [
             str(app_python()), "-m", "uvicorn", "--factory", "api.main:create_app",
             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
@@ -124,17 +143,27 @@ class RelayProcess:
 
     env: dict[str, str]
     log: Path
+    prefix: list[str] = field(default_factory=list)  # e.g. setpriv, to run without root's privileges
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "actions.outbox_relay"],
+                [*self.prefix, sys.executable, "-m", "actions.outbox_relay"],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=str(REPO_ROOT),
             )
+
+    def wait(self, timeout: float) -> int | None:
+        """The exit code once the relay ends by itself within ``timeout``, else None."""
+        if self.process is None:
+            return None
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
 
     def stop(self) -> int | None:
         if self.process is None:
@@ -149,3 +178,41 @@ class RelayProcess:
         code = self.process.returncode
         self.process = None
         return code
+
+
+def relay_command(
+    env: dict[str, str], *args: str, prefix: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m actions.outbox_relay ARGS`` (status, dead list, dead requeue) to the end."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "actions.outbox_relay", *args],
+        env=env,
+        cwd=str(REPO_ROOT),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def relay_env(outbox: Path, api_url: str, key: str, **overrides: str) -> dict[str, str]:
+    """The environment of a relay process (or command) on ``outbox``, with quick test timings."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "OUTBOX_PATH": str(outbox),
+        "API_URL": api_url,
+        "API_INGEST_KEY": key,
+        "RELAY_POLL_INTERVAL": "0.2",
+        "RELAY_BASE_BACKOFF": "0.2",
+        "RELAY_MAX_BACKOFF": "1",
+        "RELAY_TIMEOUT": "5",
+        "RASA_TELEMETRY_ENABLED": "false",
+        **overrides,
+    }
+
+
+def log_lines(path: Path, level: str) -> list[str]:
+    """The lines of a relay log at one level (the relay's format is ``time LEVEL message``)."""
+    if not path.exists():
+        return []
+    return [line for line in path.read_text().splitlines() if f" {level} " in line]

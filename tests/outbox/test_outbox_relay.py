@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 from outbox_support import rows
 
 from actions import outbox
-from actions.outbox_relay import Relay, RelaySettings, TransientError, backoff_delay, load_settings
+from actions.outbox_relay import (
+    Blocked,
+    Relay,
+    RelaySettings,
+    TransientError,
+    backoff_delay,
+    load_settings,
+    read_state,
+)
 
 pytestmark = pytest.mark.rasa_env
 
@@ -85,17 +93,21 @@ def test_refused_event_goes_to_dead_letter_and_the_rest_arrives(outbox_file, run
     assert "bestaat_niet" not in caplog.text
 
 
-def test_wrong_key_keeps_rows_pending(outbox_file, running_api, caplog):
+def test_wrong_key_keeps_rows_pending_and_blocks(outbox_file, running_api, caplog):
     _record(2)
     relay = _relay(outbox_file, running_api.url, "wrong-key")
 
-    with caplog.at_level(logging.ERROR, logger="actions.outbox_relay"), pytest.raises(TransientError):
+    with caplog.at_level(logging.ERROR, logger="actions.outbox_relay"), pytest.raises(Blocked):
         relay.run_once()
+    state = read_state(relay.db)
     relay.close()
 
     assert [row["state"] for row in rows(outbox_file)] == ["pending", "pending"]
     assert [row["attempts"] for row in rows(outbox_file)] == [1, 1]
     assert "refused the ingest key" in caplog.text
+    assert state is not None and state.status == "blocked"
+    assert state.reason is not None and state.reason.startswith("HTTP 401 from http://127.0.0.1:")
+    assert "wrong-key" not in caplog.text + state.reason
 
 
 def test_unreachable_api_keeps_rows_pending(outbox_file, api_process):
@@ -177,3 +189,6 @@ def test_relay_settings_from_environment(outbox_file):
     assert settings.api_url == "http://api:8000"
     assert settings.batch_size == 500
     assert settings.outbox == outbox_file
+    assert settings.blocked_probe_interval == 300
+    probing = load_settings({"API_INGEST_KEY": "k", "RELAY_BLOCKED_PROBE_INTERVAL": "5"})
+    assert probing.blocked_probe_interval == 5
