@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from actions.outbox_relay import OutboxUnusable, open_outbox, read_state
+from knowledge.reach import LATE_EVENT_DAYS  # a requeued event older than this is refused again (422)
 
-# The API refuses events whose day lies further back than this (docs/api.md, "Events"); a
-# requeued event that old is refused again with 422 and returns to dead.
-API_LATE_DAYS = 7
 
 
 def _age(seconds: float) -> str:
@@ -126,12 +124,12 @@ def dead_requeue(db: sqlite3.Connection, event_ids: list[str], every: bool, out:
             [(event_id,) for event_id, _ in chosen],
         )
     out.write(f"requeued {len(chosen)} event{'' if len(chosen) == 1 else 's'}\n")
-    late = today - dt.timedelta(days=API_LATE_DAYS)
+    late = today - dt.timedelta(days=LATE_EVENT_DAYS)
     too_old = sum(1 for _, payload in chosen if _kind_and_day(payload)[1] < late.isoformat())
     if too_old:
         out.write(
             f"note: {too_old} of them have a day before {late.isoformat()}; the API refuses events more than "
-            f"{API_LATE_DAYS} days old (422), so the relay will dead-letter them again\n"
+            f"{LATE_EVENT_DAYS} days old (422), so the relay will dead-letter them again\n"
         )
     return 0 if every or len(chosen) == len(dict.fromkeys(event_ids)) else 1
 
@@ -152,7 +150,7 @@ def run_command(args: argparse.Namespace, path: Path) -> int:
             return status(db, path, sys.stdout, time.time())
         if args.dead_command == "list":
             return dead_list(db, sys.stdout, time.time())
-        from actions.outbox import today_amsterdam
+        from knowledge.clock import today as today_amsterdam
 
         return dead_requeue(db, list(args.event_ids), bool(args.all), sys.stdout, today_amsterdam())
     except sqlite3.Error as error:
