@@ -22,7 +22,6 @@ from actions.outbox_relay import OutboxUnusable, open_outbox, read_state
 from knowledge.reach import LATE_EVENT_DAYS  # a requeued event older than this is refused again (422)
 
 
-
 def _age(seconds: float) -> str:
     """A short, rounded-down age such as ``3d 4h``, ``5h 12m`` or ``42m``."""
     minutes = max(0, int(seconds // 60))
