@@ -235,7 +235,10 @@ def staff_server(stack: Stack) -> Iterator[StaffServer]:
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium driven by Playwright's Python client."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing; run scripts/install_chromium.sh (make test-web does)")
+        message = f"{CHROMIUM} is missing; run scripts/install_chromium.sh (make test-web does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # in CI a missing browser is a failure, never a skip
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
