@@ -26,6 +26,8 @@ from quality.nlu_metrics import Evaluation, Prediction, evaluate, to_topic
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_MODEL = Path("models/wegwijzer.tar.gz")
 HELDOUT_DIR = Path("tests/nlu/heldout")
+# Written blind from the topic descriptions, by a writer who never saw data/nlu (tests/nlu/blind/README.md).
+BLIND_DIR = Path("tests/nlu/blind")
 SWEEP_THRESHOLDS = tuple(round(0.3 + 0.05 * step, 2) for step in range(11))  # 0.30 .. 0.80
 
 
@@ -33,9 +35,12 @@ class EvaluationError(RuntimeError):
     """The evaluation cannot run: no held-out data, a broken file, or training failed."""
 
 
-def load_heldout(directory: Path) -> list[tuple[str, str]]:
-    """(topic, message) pairs from ``<directory>/<id>.yml`` files of the form {topic, messages}."""
-    pairs: list[tuple[str, str]] = []
+def load_messages(directory: Path) -> list[tuple[str, str, str]]:
+    """(topic, message, register) triples from ``<directory>/<id>.yml`` files of the form {topic, messages}.
+
+    A message is a string (register "-") or a mapping with ``text`` and ``register`` (the blind set).
+    """
+    triples: list[tuple[str, str, str]] = []
     files = sorted(directory.glob("*.yml"))
     if not files:
         raise EvaluationError(f"{directory}: no held-out files (*.yml)")
@@ -44,10 +49,21 @@ def load_heldout(directory: Path) -> list[tuple[str, str]]:
         if not isinstance(data, dict) or not isinstance(data.get("topic"), str):
             raise EvaluationError(f"{path}: expected a mapping with 'topic' and 'messages'")
         messages = data.get("messages")
-        if not isinstance(messages, list) or not all(isinstance(m, str) and m.strip() for m in messages):
-            raise EvaluationError(f"{path}: 'messages' must be a list of non-empty strings")
-        pairs.extend((data["topic"], message) for message in messages)
-    return pairs
+        if not isinstance(messages, list):
+            raise EvaluationError(f"{path}: 'messages' must be a list")
+        for item in messages:
+            text, register = (item, "-") if isinstance(item, str) else (None, None)
+            if isinstance(item, dict):
+                text, register = item.get("text"), str(item.get("register", "-"))
+            if not isinstance(text, str) or not text.strip():
+                raise EvaluationError(f"{path}: every message must be non-empty text")
+            triples.append((data["topic"], text, register or "-"))
+    return triples
+
+
+def load_heldout(directory: Path) -> list[tuple[str, str]]:
+    """(topic, message) pairs from a held-out directory."""
+    return [(topic, text) for topic, text, _ in load_messages(directory)]
 
 
 def training_inputs(root: Path) -> list[Path]:
@@ -119,9 +135,17 @@ async def predict(model: Path, heldout: Sequence[tuple[str, str]], root: Path = 
         os.chdir(cwd)
 
 
-def run_evaluation(model: Path, root: Path = ROOT) -> Evaluation:
-    """Evaluate ``model`` on the held-out set, with a what-if table for the fallback threshold."""
-    heldout = load_heldout(root / HELDOUT_DIR)
-    predictions = asyncio.run(predict(model, heldout, root))
+def run_evaluation(model: Path, root: Path = ROOT, directory: Path = HELDOUT_DIR) -> Evaluation:
+    """Evaluate ``model`` on one held-out set, with a what-if table for the fallback threshold."""
+    return evaluate_predictions(predict_set(model, root, directory), root)
+
+
+def predict_set(model: Path, root: Path, directory: Path) -> list[Prediction]:
+    """Parse every message of one held-out set with ``model``."""
+    return asyncio.run(predict(model, load_heldout(root / directory), root))
+
+
+def evaluate_predictions(predictions: Sequence[Prediction], root: Path = ROOT) -> Evaluation:
+    """Score predictions with the configured ambiguity threshold and the threshold sweep."""
     _, ambiguity = fallback_settings(root / "config.yml")
     return evaluate(predictions, SWEEP_THRESHOLDS, ambiguity)

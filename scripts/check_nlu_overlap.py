@@ -3,7 +3,7 @@
 Why: an example that sits in two intents teaches the classifier a contradiction, and a held-out
 message that also appears in the training data makes the held-out score meaningless. Both are
 easy to introduce when several people write examples at the same time, so this check runs over
-everything present: every ``data/nlu/**/*.yml`` and every ``tests/nlu/heldout/*.yml``.
+everything present: every ``data/nlu/**/*.yml``, ``tests/nlu/heldout/*.yml`` and ``tests/nlu/blind/*.yml``.
 
 Texts are compared after normalising: lower case, entity annotations ``[text](entity)`` reduced
 to their text, punctuation removed, runs of white space collapsed. For held-out leaks the check
@@ -113,7 +113,7 @@ def load_training(paths: Iterable[Path]) -> list[Example]:
 
 
 def load_heldout(paths: Iterable[Path]) -> list[Example]:
-    """Read held-out files of the form {topic: <id>, messages: [<text>, ...]}."""
+    """Read held-out files of the form {topic: <id>, messages: [<text> or {text: <text>, ...}, ...]}."""
     found: list[Example] = []
     for path in paths:
         document = _load_yaml(path)
@@ -123,9 +123,13 @@ def load_heldout(paths: Iterable[Path]) -> list[Example]:
         messages = document.get("messages")
         if not isinstance(topic, str) or not topic:
             raise InputError(f"{path}: 'topic' must be a non-empty string")
-        if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
-            raise InputError(f"{path}: 'messages' must be a list of strings")
-        found.extend(Example(topic, message, path) for message in messages)
+        if not isinstance(messages, list):
+            raise InputError(f"{path}: 'messages' must be a list")
+        for message in messages:
+            text = message.get("text") if isinstance(message, dict) else message
+            if not isinstance(text, str):
+                raise InputError(f"{path}: every message must be text, or a mapping with 'text'")
+            found.append(Example(topic, text, path))
     return found
 
 
@@ -190,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
 
     training_files = sorted((root / "data" / "nlu").rglob("*.yml"))
     heldout_files = sorted((root / "tests" / "nlu" / "heldout").glob("*.yml"))
+    heldout_files += sorted((root / "tests" / "nlu" / "blind").glob("*.yml"))
     try:
         training = load_training(training_files)
         heldout = load_heldout(heldout_files)

@@ -1,4 +1,5 @@
-"""Evaluate the NLU on the held-out messages in tests/nlu/heldout (``make eval``, Rasa environment).
+"""Evaluate the NLU on both held-out sets (``make eval``, Rasa environment): tests/nlu/heldout, written by the
+team, and tests/nlu/blind, written blind from the topic descriptions alone; prints both and the gap.
 
 Reports top-1 and top-3 accuracy, macro-F1, per-topic F1, the confusions and out-of-scope precision and
 recall (buiten_bereik; nlu_fallback counts as buiten_bereik), prints a table and writes
@@ -24,14 +25,31 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from quality.nlu_eval import (
+    BLIND_DIR,
+    HELDOUT_DIR,
     PRODUCTION_MODEL,
     ROOT,
     EvaluationError,
+    evaluate_predictions,
+    load_messages,
     model_is_current,
-    run_evaluation,
+    predict_set,
     train_nlu_model,
 )
-from quality.nlu_metrics import render_table
+from quality.nlu_metrics import Prediction, render_table
+
+GAP_FINDING_POINTS = 3.0  # a larger gap between the two sets is a finding to write down (issue 10)
+
+
+def per_register(predictions: list[Prediction], registers: list[str]) -> dict[str, dict[str, float]]:
+    """Top-1 accuracy per register of the blind set (plain, typo, spoken, nt2, dialect, ...)."""
+    totals: dict[str, list[int]] = {}
+    for prediction, register in zip(predictions, registers, strict=True):
+        hit = int(prediction.predicted == prediction.expected)
+        totals.setdefault(register, [0, 0])
+        totals[register][0] += hit
+        totals[register][1] += 1
+    return {name: {"top1": round(h / n, 3), "messages": n} for name, (h, n) in sorted(totals.items())}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,19 +75,35 @@ def main(argv: list[str] | None = None) -> int:
                 model = train_nlu_model(ROOT, Path(tmp))
                 origin = f"trained on data/nlu in {time.monotonic() - started:.0f} s"
             started = time.monotonic()
-            evaluation = run_evaluation(model, ROOT)
+            evaluation = evaluate_predictions(predict_set(model, ROOT, HELDOUT_DIR), ROOT)
+            blind_predictions = predict_set(model, ROOT, BLIND_DIR)
+            blind = evaluate_predictions(blind_predictions, ROOT)
+            registers = [register for _, _, register in load_messages(ROOT / BLIND_DIR)]
             seconds = time.monotonic() - started
         except EvaluationError as exc:
             print(f"ERROR {exc}", file=sys.stderr)
             return 2
 
     print(f"model: {model} ({origin}); parsed in {seconds:.1f} s\n")
+    print(f"== old held-out set ({HELDOUT_DIR}, written by the team)")
     print(render_table(evaluation))
+    print(f"\n== blind set ({BLIND_DIR}, written from the topic descriptions alone)")
+    print(render_table(blind))
+    registers_top1 = per_register(blind_predictions, registers)
+    print(
+        "\ntop-1 per register (blind): "
+        + ", ".join(f"{k} {v['top1']:.3f} ({v['messages']})" for k, v in registers_top1.items())
+    )
+    gap = round(100 * (evaluation.top1 - blind.top1), 1)
+    verdict = "a finding: write it down and act on it" if gap > GAP_FINDING_POINTS else "within 3 points"
+    print(f"gap in top-1, old minus blind: {gap} points ({verdict})")
     report = {
         "model": str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model),
         "model_origin": origin,
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **evaluation.to_dict(),
+        "blind": {**blind.to_dict(), "per_register": registers_top1},
+        "gap_top1_points": gap,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

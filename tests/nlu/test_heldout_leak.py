@@ -41,6 +41,18 @@ def test_no_heldout_message_occurs_in_the_training_data(overlap: ModuleType) -> 
     assert not problems, "\n".join(problems)
 
 
+def test_no_blind_message_occurs_in_the_training_data_or_the_old_heldout_set(overlap: ModuleType) -> None:
+    # The blind set (tests/nlu/blind/README.md) was written without seeing data/nlu; it must stay unseen.
+    training = overlap.load_training(sorted((ROOT / "data" / "nlu").rglob("*.yml")))
+    blind = overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "blind").glob("*.yml")))
+    heldout = overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "heldout").glob("*.yml")))
+    problems = overlap.find_problems(training, [*heldout, *blind], ROOT)
+    assert len(blind) >= 600
+    assert sum(1 for m in blind if m.label == "buiten_bereik") >= 120
+    assert {m.label for m in blind} == {m.label for m in heldout}
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize(
     "variant",
     ["Mijn DigiD is kwijt!", "mijn   digid is kwijt", "mijn digi d is kwijt", "MIJN DIGID, IS KWIJT?"],
@@ -72,5 +84,5 @@ def test_leak_is_found_despite_case_spaces_and_punctuation(
 def test_unreadable_heldout_file_is_a_clear_error(overlap: ModuleType, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text("topic: email\nmessages: [1, 2]\n", encoding="utf-8")
-    with pytest.raises(overlap.InputError, match="'messages' must be a list of strings"):
+    with pytest.raises(overlap.InputError, match="every message must be text"):
         overlap.load_heldout([bad])
