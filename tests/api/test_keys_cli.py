@@ -87,3 +87,26 @@ def test_placeholder_key_outside_development_stops_the_cli(tmp_path):
     )  # fmt: skip
     assert result.returncode == 2
     assert "placeholder" in result.stderr
+
+
+def test_events_of_a_leaked_key_are_listed_and_purged(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    created = _cli(url, "keys", "create", "--scope", "ingest", "--name", "leaked")
+    leaked = created.stdout.strip().splitlines()[-1]
+    app = create_app(make_settings(url))
+    with TestClient(app) as client:
+        client.post(
+            "/api/v1/events", json=[event(), event()], headers={"X-API-Key": "test-ingest-key-0123456789abcdef"}
+        )
+        client.post("/api/v1/events", json=[event() for _ in range(3)], headers={"X-API-Key": leaked})
+    app.state.ctx.engine.dispose()
+
+    listed = _cli(url, "events", "by-key")
+    dry = _cli(url, "events", "purge", "db:1")
+    purged = _cli(url, "events", "purge", "db:1", "--yes")
+    after = _cli(url, "events", "by-key")
+
+    assert listed.returncode == 0 and "db:1" in listed.stdout and "env:ingest:0" in listed.stdout
+    assert dry.returncode == 0 and "3 events" in dry.stdout and "--yes" in dry.stdout
+    assert purged.returncode == 0 and "Deleted 3 events" in purged.stdout
+    assert "db:1" not in after.stdout and "env:ingest:0" in after.stdout

@@ -155,3 +155,22 @@ def test_default_range_is_twelve_weeks_of_which_only_settled_ones_are_listed(cli
     assert body["from"] == "2026-08-31" and body["to"] == "2026-11-22"
     assert body["published_until"] == "2026-11-08"
     assert body["periods"][-1] == "2026-11-02" and len(body["periods"]) == 10
+
+
+def test_posting_into_a_settled_period_is_refused_and_changes_nothing(client, send, read_headers, monkeypatch):
+    # The review's attack: add a few events and watch a "<10" turn into 10, which reveals the old count.
+    send(_referrals("e_cafe", "simpelveld", WEEK_1, 6))
+    monkeypatch.setenv("WEGWIJZER_NOW", LATER)
+    params = {"from": WEEK_1, "to": WEEK_1, "by": "target", "kind": "referred"}
+    before = _get(client, read_headers, **params)
+
+    late = client.post(
+        "/api/v1/events",
+        json=_referrals("e_cafe", "simpelveld", WEEK_1, 4),
+        headers={"X-API-Key": "test-ingest-key-0123456789abcdef"},
+    )
+    after = _get(client, read_headers, **params)
+
+    assert late.status_code == 422
+    assert before["cells"] == after["cells"]
+    assert {c["value"]: c["shown"] for c in after["cells"]}["e_cafe"] == "<10"
