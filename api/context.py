@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.keys import KeyRing
-from api.reports import ReleaseCache
+from api.release_store import ReleaseCache
 from api.settings import ApiSettings
 
 

@@ -23,7 +23,7 @@ from api import db
 from api.context import AppContext
 from api.keys import KeyRing
 from api.paths import STATIC_DIR, TEMPLATES_DIR
-from api.reports import ReleaseCache
+from api.release_store import ReleaseCache
 from api.routes import dashboard, events, health, stats
 from api.settings import ApiSettings
 from api.vocabulary import current_vocabulary

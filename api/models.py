@@ -1,7 +1,8 @@
 """Typed SQLAlchemy 2 tables: events and API keys.
 
 Statistics are released per settled period (api/release.py) from one GROUP BY over that period's events,
-through the index on ``day``; a release never changes, so the API computes each one once.
+through the index on ``day``; a release never changes, so the API computes each one once and keeps it in
+``release``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     Uuid,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -40,7 +42,7 @@ class Event(Base):
     """One counts-grade event: exactly the fields of the reach-measurement issue, nothing finer."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_day", "day"), Index("ix_event_key_ref", "key_ref"))
+    __table_args__ = (Index("ix_event_day_kind", "day", "kind"), Index("ix_event_key_ref", "key_ref"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
@@ -54,6 +56,25 @@ class Event(Base):
     # Which key wrote the event (``env:ingest`` or ``db:<id>``), so events injected with a leaked key can be
     # found and removed (``python -m api events purge``). A key, never a person.
     key_ref: Mapped[str | None] = mapped_column(String(32))
+
+
+class StoredRelease(Base):
+    """A protected release, computed once: settled periods no longer change (api/release.py).
+
+    ``events`` and ``last_id`` fingerprint the events it was computed from; a purge changes them, and the
+    release is computed again. ``payload`` holds only published figures (api/release_store.py).
+    """
+
+    __tablename__ = "release"
+
+    period: Mapped[str] = mapped_column(String(5), primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    threshold: Mapped[int] = mapped_column(Integer, primary_key=True)
+    base: Mapped[int] = mapped_column(Integer, primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    last_id: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
 
 
 class ApiKey(Base):

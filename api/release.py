@@ -59,6 +59,7 @@ class Release:
 
 
 ZERO = Published(0, "0")
+EMPTY = Release(total=ZERO, margins={d: {} for d in DIMENSIONS}, crosses={pair: {} for pair in CROSSES})
 
 
 def protection_level(threshold: int) -> int:

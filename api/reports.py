@@ -10,19 +10,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.release import ZERO, Cell, Release, is_settled, protect_period
+from api.release import EMPTY, ZERO, Release, is_settled, protect_period
+from api.release_store import ReleaseCache
 from api.schemas import PeriodTotal, ShownCount, StatsCell, StatsOut, ValueTotal
 from api.service import (
     MAX_RANGE_DAYS,
     Breakdown,
     Period,
-    count_periods,
+    count_period,
+    fingerprint_periods,
     next_period,
     period_start,
     period_starts,
@@ -33,32 +35,6 @@ from api.vocabulary import CHANNELS, HELPFUL_VALUES, KINDS
 
 class RangeError(ValueError):
     """The requested date range is empty or too long."""
-
-
-class ReleaseCache:
-    """Releases already computed, per period, kind, rule and exact counts.
-
-    A settled period's counts no longer change, so its release is computed once per process. The key holds the
-    exact counts as well: should events be removed (``python -m api events purge``), the release is recomputed.
-    """
-
-    def __init__(self, max_entries: int = 5000) -> None:
-        self._entries: dict[tuple[object, ...], Release] = {}
-        self._lock = threading.Lock()
-        self._max = max_entries
-
-    def get(self, key: tuple[object, ...], compute: Callable[[], Release]) -> Release:
-        """The cached release for ``key``, computed now when missing."""
-        with self._lock:
-            found = self._entries.get(key)
-        if found is not None:
-            return found
-        release = compute()
-        with self._lock:
-            if len(self._entries) >= self._max:
-                self._entries.clear()
-            self._entries[key] = release
-        return release
 
 
 def default_range(today: dt.date, period: Period) -> tuple[dt.date, dt.date]:
@@ -105,10 +81,6 @@ class Releases:
         return self.by_period[(start, kind)]
 
 
-def _protector(exact: dict[Cell, int], threshold: int, base: int) -> Callable[[], Release]:
-    return lambda: protect_period(exact, threshold=threshold, base=base)
-
-
 def load_releases(
     session: Session,
     starts: Sequence[dt.date],
@@ -118,14 +90,28 @@ def load_releases(
     base: int,
     cache: ReleaseCache,
 ) -> Releases:
-    """Count the periods once and protect every (period, kind) release, from the cache where possible."""
-    counts = count_periods(session, starts, period)
+    """Every (period, kind) release of the given settled periods: cached, stored, or computed now and stored."""
+    fingerprints = fingerprint_periods(session, starts, period)
     found: dict[tuple[dt.date, str], Release] = {}
     for start in starts:
         for kind in KINDS:
-            exact = counts.get((start, kind), {})
-            key = (period, start, kind, threshold, base, tuple(sorted(exact.items(), key=repr)))
-            found[(start, kind)] = cache.get(key, _protector(exact, threshold, base))
+            fingerprint = fingerprints.get((start, kind))
+            if fingerprint is None:
+                found[(start, kind)] = EMPTY
+                continue
+
+            def compute(start: dt.date = start, kind: str = kind) -> Release:
+                exact = count_period(session, start, period, kind)
+                return protect_period(exact, threshold=threshold, base=base)
+
+            found[(start, kind)] = cache.get(
+                session, (period, start, kind, threshold, base), fingerprint, compute
+            )
+    if session.new or session.dirty:
+        try:
+            session.commit()
+        except IntegrityError:  # another process stored the same release first; ours stays in memory
+            session.rollback()
     return Releases(list(starts), found)
 
 

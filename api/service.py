@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -96,36 +95,47 @@ def record_events(session: Session, events: Sequence[EventIn], key_ref: str) -> 
     return len(created_ids), len(events) - len(created_ids)
 
 
-PeriodCounts = dict[tuple[dt.date, str], dict[Cell, int]]
+Fingerprints = dict[tuple[dt.date, str], tuple[int, int]]
 
 
-def count_periods(session: Session, starts: Sequence[dt.date], period: Period) -> PeriodCounts:
-    """Exact counts per (period start, kind) and combination of values, for the given periods.
+def fingerprint_periods(session: Session, starts: Sequence[dt.date], period: Period) -> Fingerprints:
+    """Per (period start, kind): how many events there are and the highest event id.
 
-    Args:
-        session: Database session.
-        starts: Period starts, ascending.
-        period: ``week`` or ``month``.
-
-    Returns:
-        ``{(period_start, kind): {(topic, target, gemeente, channel, helpful): n}}``; helpful as "true"/"false".
+    One small GROUP BY per day and kind (through the index on day and kind); the releases are keyed by it, so a
+    statistics request reads the events themselves only for a period it has not released before.
     """
-    found: PeriodCounts = defaultdict(dict)
+    found: dict[tuple[dt.date, str], list[int]] = {}
     if not starts:
-        return found
+        return {}
     end = next_period(starts[-1], period)
     wanted = set(starts)
-    columns = (Event.day, Event.kind, Event.topic, Event.target, Event.gemeente, Event.channel, Event.helpful)
-    query = select(*columns, func.count()).where(Event.day >= starts[0], Event.day < end).group_by(*columns)
-    for day, kind, topic, target, gemeente, channel, helpful, n in session.execute(query):
+    query = (
+        select(Event.day, Event.kind, func.count(), func.max(Event.id))
+        .where(Event.day >= starts[0], Event.day < end)
+        .group_by(Event.day, Event.kind)
+    )
+    for day, kind, n, last in session.execute(query):
         start = period_start(day, period)
-        if start not in wanted:
-            continue
+        if start in wanted:
+            entry = found.setdefault((start, kind), [0, 0])
+            entry[0] += int(n)
+            entry[1] = max(entry[1], int(last))
+    return {key: (n, last) for key, (n, last) in found.items()}
+
+
+def count_period(session: Session, start: dt.date, period: Period, kind: str) -> dict[Cell, int]:
+    """Exact counts of one kind in one period per combination of values (helpful as "true"/"false")."""
+    columns = (Event.topic, Event.target, Event.gemeente, Event.channel, Event.helpful)
+    query = (
+        select(*columns, func.count())
+        .where(Event.day >= start, Event.day < next_period(start, period), Event.kind == kind)
+        .group_by(*columns)
+    )
+    counts: dict[Cell, int] = {}
+    for topic, target, gemeente, channel, helpful, n in session.execute(query):
         flag = None if helpful is None else ("true" if helpful else "false")
-        cell: Cell = (topic, target, gemeente, channel, flag)
-        bucket = found[(start, kind)]
-        bucket[cell] = bucket.get(cell, 0) + int(n)
-    return found
+        counts[(topic, target, gemeente, channel, flag)] = int(n)
+    return counts
 
 
 def events_per_key(session: Session) -> list[tuple[str | None, int, dt.date, dt.date]]:

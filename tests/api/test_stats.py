@@ -174,3 +174,26 @@ def test_posting_into_a_settled_period_is_refused_and_changes_nothing(client, se
     assert late.status_code == 422
     assert before["cells"] == after["cells"]
     assert {c["value"]: c["shown"] for c in after["cells"]}["e_cafe"] == "<10"
+
+
+def test_a_release_is_stored_once_and_computed_again_after_a_purge(client, send, read_headers, monkeypatch):
+    from sqlalchemy import select
+
+    from api.models import StoredRelease
+    from api.service import purge_key_events
+
+    send(_referrals("informatiepunt", "kerkrade", WEEK_1, 23))
+    monkeypatch.setenv("WEGWIJZER_NOW", LATER)
+    params = {"from": WEEK_1, "to": WEEK_1, "by": "target", "kind": "referred"}
+    first = _get(client, read_headers, **params)
+    ctx = client.app.state.ctx
+    with ctx.sessions() as session:
+        stored = session.execute(select(StoredRelease).where(StoredRelease.kind == "referred")).scalars().all()
+    with ctx.sessions() as session, session.begin():
+        purge_key_events(session, "env:ingest:0")
+    after_purge = _get(client, read_headers, **params)
+
+    assert {(r.period, r.events) for r in stored} == {("week", 23)}
+    assert "23" not in stored[0].payload  # only published figures are kept, never an exact count
+    assert {c["value"]: c["shown"] for c in first["cells"]}["informatiepunt"] == "25"
+    assert after_purge["cells"] == []

@@ -1,4 +1,5 @@
-"""Events keep the key that wrote them; statistics come from the events, so event_count goes.
+"""Events keep the key that wrote them; statistics are releases computed from the events (kept in release),
+so event_count goes.
 
 Revision ID: 0002
 Revises: 0001
@@ -22,12 +23,25 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("event") as batch:
         batch.add_column(sa.Column("key_ref", sa.String(length=32), nullable=True))
-    op.create_index("ix_event_day", "event", ["day"])
+    op.create_index("ix_event_day_kind", "event", ["day", "kind"])
     op.create_index("ix_event_key_ref", "event", ["key_ref"])
     op.drop_table("event_count")
+    op.create_table(
+        "release",
+        sa.Column("period", sa.String(length=5), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("threshold", sa.Integer(), nullable=False),
+        sa.Column("base", sa.Integer(), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=False),
+        sa.Column("last_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("period", "period_start", "kind", "threshold", "base", name=op.f("pk_release")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("release")
     op.create_table(
         "event_count",
         sa.Column("period", sa.String(length=5), nullable=False),
@@ -41,6 +55,6 @@ def downgrade() -> None:
         ),
     )
     op.drop_index("ix_event_key_ref", table_name="event")
-    op.drop_index("ix_event_day", table_name="event")
+    op.drop_index("ix_event_day_kind", table_name="event")
     with op.batch_alter_table("event") as batch:
         batch.drop_column("key_ref")
