@@ -191,9 +191,7 @@ def _stats_latency(server: Server, requests: int, today: dt.date, seed: int) -> 
             params = {"from": first, "to": today.isoformat(), "period": period, "by": "kind"}
             client.get("/api/v1/stats", params=params).raise_for_status()
             cold[period] = round(time.perf_counter() - start, 1)
-        print(
-            f"    releases computed and stored: a year by week in {cold['week']} s, by month in {cold['month']} s"
-        )
+        print(f"    releases computed and stored: a year by week {cold['week']} s, by month {cold['month']} s")
         for index in range(requests):
             period = rng.choice(["week", "month"])
             span = rng.choice([84, 182, 365])
