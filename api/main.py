@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from api.context import AppContext
 from api.keys import KeyRing
 from api.paths import STATIC_DIR, TEMPLATES_DIR
 from api.release_store import ReleaseCache
+from api.reports import warm_releases
 from api.routes import dashboard, events, health, stats
 from api.settings import ApiSettings
 from api.vocabulary import current_vocabulary
@@ -87,6 +89,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.should_auto_migrate:
             db.upgrade(settings.database_url)
+        if settings.warm_releases:
+            threading.Thread(target=warm_releases, args=(ctx,), name="warm-releases", daemon=True).start()
         yield
         engine.dispose()
 

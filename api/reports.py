@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,6 +23,7 @@ from api.release_store import ReleaseCache
 from api.schemas import PeriodTotal, ShownCount, StatsCell, StatsOut, ValueTotal
 from api.service import (
     MAX_RANGE_DAYS,
+    PERIODS,
     Breakdown,
     Period,
     count_period,
@@ -31,6 +34,12 @@ from api.service import (
 )
 from api.suppression import Published
 from api.vocabulary import CHANNELS, HELPFUL_VALUES, KINDS
+from knowledge.clock import today as clock_today
+
+if TYPE_CHECKING:
+    from api.context import AppContext
+
+log = logging.getLogger(__name__)
 
 
 class RangeError(ValueError):
@@ -246,3 +255,27 @@ def stats_csv(stats: StatsOut) -> str:
         writer.writerow(["total", stats.by, column.value or "", column.shown])
     writer.writerow(["total", stats.by, "total", stats.total.shown])
     return buffer.getvalue()
+
+
+def warm_releases(ctx: AppContext, months: int = 13) -> None:
+    """Compute and store the releases of the settled weeks and months of the last ``months`` months.
+
+    Runs in a background thread at start-up; a failure is logged and costs only speed (requests compute what
+    they need themselves).
+    """
+    today = clock_today()
+    first = today - dt.timedelta(days=31 * months)
+    try:
+        for period in PERIODS:
+            with ctx.sessions() as session:
+                load_releases(
+                    session,
+                    settled_starts(first, today, period, today),
+                    period,
+                    threshold=ctx.settings.suppression_threshold,
+                    base=ctx.settings.rounding_base,
+                    cache=ctx.releases,
+                )
+        log.info("releases ready", extra={"months": months})
+    except Exception as error:  # start-up must not fail because of a cache
+        log.warning("releases not computed in advance (%s)", type(error).__name__)

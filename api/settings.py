@@ -54,6 +54,9 @@ class ApiSettings(BaseSettings):
     rounding_base: int = Field(default=5, ge=0)
     content_dir: str | None = None  # knowledge/ by default; tests point it at their own content
     max_batch: int = Field(default=500, ge=1, le=500)
+    # Compute the releases of the last 13 months in the background at start-up, so the first dashboard view
+    # after a deploy does not wait for them (api/reports.py, warm_releases).
+    warm_releases: bool = True
 
     @field_validator("database_url")
     @classmethod

@@ -28,6 +28,7 @@ def make_settings(database_url: str, **overrides: Any) -> ApiSettings:
         "suppression_threshold": 10,
         "rounding_base": 5,
         "content_dir": None,
+        "warm_releases": False,
     }
     values.update(overrides)
     return ApiSettings(**values)
