@@ -110,6 +110,7 @@ class Server:
             "API_AUTO_MIGRATE": "false",
             "API_INGEST_KEY": self.ingest_key,
             "API_READ_KEY": self.read_key,
+            "API_WARM_RELEASES": "false",  # the cold request is measured on its own below
         }
         command = [
             sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app",
