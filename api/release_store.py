@@ -1,8 +1,7 @@
-"""Keeps protected releases: in memory per process, and in the ``release`` table for every process and restart.
+"""Keeps protected releases: in the ``release`` table for every process and restart, and in memory per process.
 
-A settled period's events no longer change, so its release is computed once. The key holds a fingerprint of
-the events (their number and the highest id): a purge of a leaked key's events changes it, and the release is
-computed again. Only published figures are stored, never exact counts.
+A settled period's events no longer change, so its release is computed once. Only published figures are
+stored, never exact counts; ``events`` and ``last_id`` record what a release was computed from.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -62,52 +61,88 @@ def load(payload: str) -> Release:
 
 
 class ReleaseCache:
-    """Computed releases: this process's memory first, then the database, else computed and stored."""
+    """Releases of settled periods: a row in ``release`` is the truth, this process's memory a decoded copy.
+
+    A settled period's events change only through a purge (``python -m api events purge``), which deletes the
+    rows of the periods it touches; a missing row is computed again. So a request reads the small ``release``
+    rows of its range, never the events of a period released before.
+    """
 
     def __init__(self, max_entries: int = 20000) -> None:
-        self._entries: dict[tuple[ReleaseKey, Fingerprint], Release] = {}
+        self._entries: dict[ReleaseKey, tuple[Fingerprint, Release]] = {}
         self._lock = threading.Lock()
         self._max = max_entries
 
-    def get(
-        self, session: Session, key: ReleaseKey, fingerprint: Fingerprint, compute: Callable[[], Release]
-    ) -> Release:
-        """The release for ``key`` computed from events with ``fingerprint``."""
-        with self._lock:
-            found = self._entries.get((key, fingerprint))
-        if found is not None:
-            return found
-        period, start, kind, threshold, base = key
-        stored = session.execute(
-            select(StoredRelease).where(
+    def get_many(
+        self,
+        session: Session,
+        period: str,
+        starts: Sequence[dt.date],
+        kinds: Sequence[str],
+        threshold: int,
+        base: int,
+        compute: Callable[[dt.date, str], tuple[Fingerprint, Release]],
+    ) -> dict[tuple[dt.date, str], Release]:
+        """The release of every (start, kind): from memory, from a stored row, or computed now and stored."""
+        if not starts:
+            return {}
+        listed = session.execute(
+            select(
+                StoredRelease.period_start, StoredRelease.kind, StoredRelease.events, StoredRelease.last_id
+            ).where(
                 StoredRelease.period == period,
-                StoredRelease.period_start == start,
-                StoredRelease.kind == kind,
                 StoredRelease.threshold == threshold,
                 StoredRelease.base == base,
+                StoredRelease.period_start >= starts[0],
+                StoredRelease.period_start <= starts[-1],
             )
-        ).scalar_one_or_none()
-        if stored is not None and (stored.events, stored.last_id) == fingerprint:
-            release = load(stored.payload)
-        else:
-            release = compute()
-            if stored is None:
-                session.add(
-                    StoredRelease(
-                        period=period,
-                        period_start=start,
-                        kind=kind,
-                        threshold=threshold,
-                        base=base,
-                        events=fingerprint[0],
-                        last_id=fingerprint[1],
-                        payload=dump(release),
+        ).all()
+        stored = {(start, kind): (events, last_id) for start, kind, events, last_id in listed}
+        found: dict[tuple[dt.date, str], Release] = {}
+        to_read: list[tuple[dt.date, str]] = []
+        for start in starts:
+            for kind in kinds:
+                key: ReleaseKey = (period, start, kind, threshold, base)
+                fingerprint = stored.get((start, kind))
+                with self._lock:
+                    memory = self._entries.get(key)
+                if fingerprint is not None and memory is not None and memory[0] == fingerprint:
+                    found[(start, kind)] = memory[1]
+                elif fingerprint is not None:
+                    to_read.append((start, kind))
+                else:
+                    made_from, release = compute(start, kind)
+                    session.add(
+                        StoredRelease(
+                            period=period,
+                            period_start=start,
+                            kind=kind,
+                            threshold=threshold,
+                            base=base,
+                            events=made_from[0],
+                            last_id=made_from[1],
+                            payload=dump(release),
+                        )
                     )
+                    self._remember(key, made_from, release)
+                    found[(start, kind)] = release
+        for start, kind in to_read:
+            row = session.execute(
+                select(StoredRelease).where(
+                    StoredRelease.period == period,
+                    StoredRelease.period_start == start,
+                    StoredRelease.kind == kind,
+                    StoredRelease.threshold == threshold,
+                    StoredRelease.base == base,
                 )
-            else:
-                stored.events, stored.last_id, stored.payload = fingerprint[0], fingerprint[1], dump(release)
+            ).scalar_one()
+            release = load(row.payload)
+            self._remember((period, start, kind, threshold, base), (row.events, row.last_id), release)
+            found[(start, kind)] = release
+        return found
+
+    def _remember(self, key: ReleaseKey, fingerprint: Fingerprint, release: Release) -> None:
         with self._lock:
             if len(self._entries) >= self._max:
                 self._entries.clear()
-            self._entries[(key, fingerprint)] = release
-        return release
+            self._entries[key] = (fingerprint, release)

@@ -27,7 +27,7 @@ from api.service import (
     Breakdown,
     Period,
     count_period,
-    fingerprint_periods,
+    fingerprint_period,
     next_period,
     period_start,
     period_starts,
@@ -100,22 +100,15 @@ def load_releases(
     cache: ReleaseCache,
 ) -> Releases:
     """Every (period, kind) release of the given settled periods: cached, stored, or computed now and stored."""
-    fingerprints = fingerprint_periods(session, starts, period)
-    found: dict[tuple[dt.date, str], Release] = {}
-    for start in starts:
-        for kind in KINDS:
-            fingerprint = fingerprints.get((start, kind))
-            if fingerprint is None:
-                found[(start, kind)] = EMPTY
-                continue
 
-            def compute(start: dt.date = start, kind: str = kind) -> Release:
-                exact = count_period(session, start, period, kind)
-                return protect_period(exact, threshold=threshold, base=base)
+    def compute(start: dt.date, kind: str) -> tuple[tuple[int, int], Release]:
+        fingerprint = fingerprint_period(session, start, period, kind)
+        if fingerprint[0] == 0:
+            return fingerprint, EMPTY
+        exact = count_period(session, start, period, kind)
+        return fingerprint, protect_period(exact, threshold=threshold, base=base)
 
-            found[(start, kind)] = cache.get(
-                session, (period, start, kind, threshold, base), fingerprint, compute
-            )
+    found = cache.get_many(session, period, starts, KINDS, threshold, base, compute)
     if session.new or session.dirty:
         try:
             session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.models import Event
+from api.models import Event, StoredRelease
 from api.release import Cell
 from api.schemas import EventIn
 
@@ -95,32 +95,13 @@ def record_events(session: Session, events: Sequence[EventIn], key_ref: str) -> 
     return len(created_ids), len(events) - len(created_ids)
 
 
-Fingerprints = dict[tuple[dt.date, str], tuple[int, int]]
-
-
-def fingerprint_periods(session: Session, starts: Sequence[dt.date], period: Period) -> Fingerprints:
-    """Per (period start, kind): how many events there are and the highest event id.
-
-    One small GROUP BY per day and kind (through the index on day and kind); the releases are keyed by it, so a
-    statistics request reads the events themselves only for a period it has not released before.
-    """
-    found: dict[tuple[dt.date, str], list[int]] = {}
-    if not starts:
-        return {}
-    end = next_period(starts[-1], period)
-    wanted = set(starts)
-    query = (
-        select(Event.day, Event.kind, func.count(), func.max(Event.id))
-        .where(Event.day >= starts[0], Event.day < end)
-        .group_by(Event.day, Event.kind)
+def fingerprint_period(session: Session, start: dt.date, period: Period, kind: str) -> tuple[int, int]:
+    """How many events of ``kind`` the period has, and the highest event id: what a release is computed from."""
+    query = select(func.count(), func.max(Event.id)).where(
+        Event.day >= start, Event.day < next_period(start, period), Event.kind == kind
     )
-    for day, kind, n, last in session.execute(query):
-        start = period_start(day, period)
-        if start in wanted:
-            entry = found.setdefault((start, kind), [0, 0])
-            entry[0] += int(n)
-            entry[1] = max(entry[1], int(last))
-    return {key: (n, last) for key, (n, last) in found.items()}
+    n, last = session.execute(query).one()
+    return int(n), int(last or 0)
 
 
 def count_period(session: Session, start: dt.date, period: Period, kind: str) -> dict[Cell, int]:
@@ -168,5 +149,15 @@ def purge_key_events(
         conditions.append(Event.day <= last)
     if dry_run:
         return int(session.execute(select(func.count()).select_from(Event).where(*conditions)).scalar_one())
+    low, high = session.execute(select(func.min(Event.day), func.max(Event.day)).where(*conditions)).one()
     result: Any = session.execute(delete(Event).where(*conditions))
+    if low is not None:
+        for period in PERIODS:  # the releases of every period touched are computed again when next asked for
+            session.execute(
+                delete(StoredRelease).where(
+                    StoredRelease.period == period,
+                    StoredRelease.period_start >= period_start(low, period),
+                    StoredRelease.period_start <= period_start(high, period),
+                )
+            )
     return int(result.rowcount or 0)
