@@ -14,9 +14,13 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_topic import ActionAnswerTopic
+from actions.record_feedback import ActionRecordFeedback
+from actions.resolve_place import ActionResolvePlace
 from actions.simplify import ActionSimplify
+from knowledge import load_catalog
 from tests.actions.action_support import make_tracker, outbox_events, slot_events, texts
 
+CATALOG = load_catalog()
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -82,3 +86,151 @@ async def test_later_turns_of_the_same_session_are_not_counted_again(domain, out
     await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
     await resident.say(ActionSimplify(), "/simpler", "simpler")
     assert kinds(outbox)["conversation_started"] == 1
+
+
+# --- one feedback event per answer asked about ---------------------------------------------------------------
+
+
+async def test_only_the_first_yes_or_no_on_an_answer_is_counted(domain, outbox):
+    # arrange
+    resident = Resident(domain)
+    await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
+    # act
+    first = await resident.say(ActionRecordFeedback(), "/affirm", "affirm")
+    second = await resident.say(ActionRecordFeedback(), "/affirm", "affirm")
+    third = await resident.say(ActionRecordFeedback(), "nee", "deny")
+    # assert: one event; the later answers are still friendly, and a "no" still offers a person
+    feedback = [(e["topic"], e["helpful"]) for e in outbox_events(outbox) if e["kind"] == "feedback"]
+    assert feedback == [("online_veiligheid", True)]
+    assert first == [CATALOG.message("feedback_thanks")]
+    assert second == [CATALOG.message("feedback_again")]
+    assert third == [CATALOG.message("feedback_sorry")]
+    assert resident.slots.get("feedback_topic") is None
+
+
+async def test_each_answer_asked_about_gets_its_own_feedback(domain, outbox):
+    resident = Resident(domain)
+    await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
+    await resident.say(ActionRecordFeedback(), "/deny", "deny")
+    await resident.say(ActionAnswerTopic(), "hoe krijg ik digid", "digid_aanvragen")
+    await resident.say(ActionSimplify(), "/simpler", "simpler")
+    await resident.say(ActionRecordFeedback(), "ja", "affirm")
+    await resident.say(ActionRecordFeedback(), "ja", "affirm")
+    feedback = [(e["topic"], e["helpful"]) for e in outbox_events(outbox) if e["kind"] == "feedback"]
+    assert feedback == [("online_veiligheid", False), ("digid_aanvragen", True)]
+
+
+async def test_a_yes_after_another_question_of_the_bot_is_not_feedback(domain, outbox):
+    resident = Resident(domain)
+    await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
+    await resident.say(ActionAnswerTopic(), "Waar is het informatiepunt?", "informatiepunt")
+    await resident.say(ActionRecordFeedback(), "ja", "affirm")
+    assert kinds(outbox)["feedback"] == 0
+
+
+async def test_yes_without_any_answer_is_not_understood(domain, outbox):
+    reply = await Resident(domain).say(ActionRecordFeedback(), "ja", "affirm")
+    assert reply == [CATALOG.topics["buiten_bereik"].answer]
+    assert kinds(outbox)["feedback"] == 0
+
+
+# --- a hand-off keeps the topic it was asked about, and its referrals ----------------------------------------
+
+
+async def test_handoff_before_the_place_keeps_its_topic_and_referrals(domain, outbox):
+    # arrange: a question about debts, then "a person, please" while the municipality is unknown
+    resident = Resident(domain)
+    await resident.say(ActionAnswerTopic(), "ik heb schulden", "geldzaken")
+    asked = await resident.say(ActionAnswerTopic(), "ik wil iemand spreken", "medewerker")
+    assert asked == [CATALOG.message("ask_place")]
+    before = len(outbox_events(outbox))
+    # act
+    reply = "\n".join(
+        await resident.say(
+            ActionResolvePlace(), "Kerkrade", "inform_place", [{"entity": "place", "value": "Kerkrade"}]
+        )
+    )
+    # assert: the debts referral and the way to a person, all counted under the topic asked about
+    assert "GeldWijzerWinkel" in reply and "Informatiepunt Digitale Overheid" in reply
+    events = outbox_events(outbox)[before:]
+    handoff = [(e["topic"], e["gemeente"]) for e in events if e["kind"] == "handoff_requested"]
+    assert handoff == [("geldzaken", "kerkrade")]
+    referred = {e["target"]: e["topic"] for e in events if e["kind"] == "referred"}
+    assert referred["geldwijzerwinkel"] == "geldzaken"
+    assert set(referred.values()) == {"geldzaken"}
+    assert {"informatiepunt", "bibliotheek"} <= set(referred)
+    assert resident.slots.get("handoff_topic") is None and resident.slots["topic"] == "medewerker"
+
+
+async def test_handoff_with_a_known_place_counts_its_referrals_under_the_topic(domain, outbox):
+    resident = Resident(domain, {"gemeente": "kerkrade"})
+    await resident.say(ActionAnswerTopic(), "ik heb schulden", "geldzaken")
+    before = len(outbox_events(outbox))
+    await resident.say(ActionAnswerTopic(), "kan ik iemand spreken", "medewerker")
+    events = outbox_events(outbox)[before:]
+    assert {e["topic"] for e in events if e["kind"] in ("referred", "handoff_requested")} == {"geldzaken"}
+
+
+async def test_handoff_about_nothing_counts_as_a_handoff_without_topic(domain, outbox):
+    resident = Resident(domain, {"gemeente": "brunssum"})
+    await resident.say(ActionAnswerTopic(), "hallo", "begroeting")
+    await resident.say(ActionAnswerTopic(), "ik wil een mens spreken", "medewerker")
+    events = outbox_events(outbox)
+    assert [e["topic"] for e in events if e["kind"] == "handoff_requested"] == [None]
+    referred = [(e["target"], e["topic"]) for e in events if e["kind"] == "referred"]
+    assert referred == [("informatiepunt", "medewerker"), ("bibliotheek", "medewerker")]
+
+
+async def test_a_handoff_waiting_for_the_place_forgets_its_topic_after_another_answer(domain, outbox):
+    resident = Resident(domain)
+    await resident.say(ActionAnswerTopic(), "ik heb schulden", "geldzaken")
+    await resident.say(ActionAnswerTopic(), "ik wil iemand spreken", "medewerker")
+    await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
+    assert resident.slots.get("handoff_topic") is None
+    await resident.say(ActionAnswerTopic(), "ik wil iemand spreken", "medewerker")
+    assert resident.slots.get("handoff_topic") == "online_veiligheid"
+
+
+# --- a referral is counted once per answer shown -------------------------------------------------------------
+
+
+async def test_a_referral_is_counted_once_per_answer_that_shows_it(domain, outbox):
+    # arrange: an answer without a place (helplines only), then the same answer with local help
+    resident = Resident(domain)
+    await resident.say(ActionAnswerTopic(), "hoe vraag ik zorgtoeslag aan", "toeslagen")
+    await resident.say(ActionSimplify(), "/simpler", "simpler")
+    await resident.say(ActionRecordFeedback(), "/affirm", "affirm")
+    await resident.say(ActionResolvePlace(), "/inform_place", "inform_place")
+    # act
+    await resident.say(
+        ActionResolvePlace(), "brunssum", "inform_place", [{"entity": "place", "value": "brunssum"}]
+    )
+    await resident.say(ActionSimplify(), "/simpler", "simpler")
+    # assert: the helpline was shown twice, the desk once; "simpler", feedback and the place question show none
+    referred = Counter(e["target"] for e in outbox_events(outbox) if e["kind"] == "referred")
+    assert referred == {"belastingtelefoon": 2, "informatiepunt": 1}
+
+
+async def test_a_target_in_both_the_topic_and_the_handoff_is_one_referral(domain, outbox):
+    resident = Resident(domain, {"gemeente": "voerendaal"})
+    await resident.say(ActionAnswerTopic(), "hoe krijg ik digid", "digid_aanvragen")
+    before = len(outbox_events(outbox))
+    reply = "\n".join(await resident.say(ActionAnswerTopic(), "kan ik iemand spreken", "medewerker"))
+    targets = [e["target"] for e in outbox_events(outbox)[before:] if e["kind"] == "referred"]
+    assert targets.count("informatiepunt") == 1 == reply.count("Informatiepunt Digitale Overheid –")
+
+
+async def test_two_blocks_of_one_target_in_one_place_are_one_referral(domain, outbox, monkeypatch):
+    from actions import replies
+    from knowledge.referrals import referrals_for
+
+    def doubled(*args: Any) -> list[Any]:
+        refs = referrals_for(*args)
+        return refs + refs
+
+    monkeypatch.setattr(replies, "referrals_for", doubled)
+    await Resident(domain, {"gemeente": "simpelveld"}).say(
+        ActionAnswerTopic(), "informatiepunt", "informatiepunt"
+    )
+    referred = [(e["target"], e["gemeente"]) for e in outbox_events(outbox) if e["kind"] == "referred"]
+    assert referred == [("informatiepunt", "simpelveld")]
