@@ -4,6 +4,8 @@ SLOT_TOPIC = "topic"
 SLOT_GEMEENTE = "gemeente"
 SLOT_AWAITING_PLACE = "awaiting_place"
 SLOT_COUNTED = "conversation_counted"
+SLOT_FEEDBACK = "feedback_topic"
+SLOT_HANDOFF = "handoff_topic"
 ENTITY_PLACE = "place"
 
 INTENT_INFORM_PLACE = "inform_place"

@@ -2,6 +2,8 @@
 
 Both ActionAnswerTopic and ActionResolvePlace end in the same moves, so they live here once. Nothing here
 branches on a topic id: the roles (hand-off, not understood) come from names.py, the words from knowledge/.
+What each move counts, and the slots that make it count once, are in docs/api.md ("What is counted, and when")
+and ARCHITECTURE.md ("Dialogue slots").
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from actions.names import (
     INTENT_SIMPLER,
     NOT_UNDERSTOOD_TOPIC,
     SLOT_AWAITING_PLACE,
+    SLOT_FEEDBACK,
     SLOT_GEMEENTE,
+    SLOT_HANDOFF,
     SLOT_TOPIC,
 )
 from knowledge import Catalog, Topic
@@ -46,10 +50,40 @@ def open_turn(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catal
     return start_if_new(tracker)
 
 
-def ask_place(dispatcher: CollectingDispatcher, catalog: Catalog, topic_id: str | None) -> Events:
-    """Ask which municipality the resident lives in, with one button per municipality."""
+def _keep(tracker: Tracker, values: dict[str, str | None]) -> Events:
+    """SlotSet events for the counting slots whose value changes; an unchanged slot needs no event."""
+    return [SlotSet(name, value) for name, value in values.items() if tracker.get_slot(name) != value]
+
+
+def handoff_subject(catalog: Catalog, tracker: Tracker) -> Topic | None:
+    """The topic a hand-off is about: the one kept while the hand-off waits for the place, else the last answer.
+
+    Asking for the place overwrites the pending topic with the hand-off itself, so without the kept subject a
+    hand-off asked before the municipality is known would lose the referrals (and the count) of its topic.
+    Only real topics count as a subject: "hallo, ik wil iemand spreken" is a hand-off about nothing.
+    """
+    for slot in (SLOT_HANDOFF, SLOT_TOPIC):
+        topic = catalog.topics.get(tracker.get_slot(slot) or "")
+        if topic is not None and topic.kind == "topic":
+            return topic
+    return None
+
+
+def ask_place(
+    dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog, topic_id: str | None
+) -> Events:
+    """Ask which municipality the resident lives in, with one button per municipality.
+
+    The place question replaces "Heeft dit geholpen?" as the open question, so a later yes/no is not counted as
+    feedback; a waiting hand-off keeps its subject in its own slot.
+    """
     dispatcher.utter_message(text=catalog.message("ask_place"), buttons=render.place_buttons(catalog))
-    return [SlotSet(SLOT_TOPIC, topic_id), SlotSet(SLOT_AWAITING_PLACE, True)]
+    subject = handoff_subject(catalog, tracker) if topic_id == HANDOFF_TOPIC else None
+    return [
+        SlotSet(SLOT_TOPIC, topic_id),
+        SlotSet(SLOT_AWAITING_PLACE, True),
+        *_keep(tracker, {SLOT_FEEDBACK: None, SLOT_HANDOFF: subject.id if subject else None}),
+    ]
 
 
 def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
@@ -60,14 +94,13 @@ def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: 
     buttons.append({"title": catalog.message("button_staff"), "payload": render.payload(HANDOFF_TOPIC)})
     dispatcher.utter_message(text=topic.answer, buttons=buttons)
     emit(tracker, "not_understood")
-    return [SlotSet(SLOT_AWAITING_PLACE, False)]
+    return [SlotSet(SLOT_AWAITING_PLACE, False), *_keep(tracker, {SLOT_FEEDBACK: None, SLOT_HANDOFF: None})]
 
 
-def _targets(catalog: Catalog, topic: Topic, previous: Topic | None) -> tuple[str, ...]:
-    targets = list(topic.refer_to)
-    if topic.id == HANDOFF_TOPIC and previous is not None and previous.kind == "topic":
-        targets = list(previous.refer_to) + [t for t in targets if t not in previous.refer_to]
-    return tuple(dict.fromkeys(targets))
+def _targets(topic: Topic, subject: Topic | None) -> tuple[str, ...]:
+    """The topic's referral targets; a hand-off puts its subject's targets first (the way to a person last)."""
+    targets = list(subject.refer_to) if subject is not None else []
+    return tuple(dict.fromkeys([*targets, *topic.refer_to]))
 
 
 def answer(
@@ -81,10 +114,10 @@ def answer(
     if topic.id == NOT_UNDERSTOOD_TOPIC:
         return not_understood(dispatcher, tracker, catalog)
     if topic.needs_place and gemeente is None:
-        return ask_place(dispatcher, catalog, topic.id)
+        return ask_place(dispatcher, tracker, catalog, topic.id)
 
-    previous = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
-    targets = _targets(catalog, topic, previous)
+    subject = handoff_subject(catalog, tracker) if topic.id == HANDOFF_TOPIC else None
+    targets = _targets(topic, subject)
     local_targets = [t for t in targets if t in catalog.services]
     if gemeente is None:
         targets = tuple(t for t in targets if t in catalog.organisations)
@@ -93,8 +126,11 @@ def answer(
     dispatcher.utter_message(text=render.topic_text(catalog, topic))
     if refs:
         dispatcher.utter_message(text=render.referrals_text(catalog, refs, gemeente))
-    for ref in refs:
-        emit(tracker, "referred", topic=topic.id, target=ref.id, gemeente=ref.gemeente or gemeente)
+    # One event per referral shown in this answer, under the topic the resident asked about. Two blocks of the
+    # same target in the same municipality are one referral: the event could not tell them apart anyway.
+    counted_topic = subject.id if subject is not None else topic.id
+    for target, ref_gemeente in dict.fromkeys((ref.id, ref.gemeente or gemeente) for ref in refs):
+        emit(tracker, "referred", topic=counted_topic, target=target, gemeente=ref_gemeente)
 
     buttons: list[render.Button] = []
     if topic.kind == "topic":
@@ -113,9 +149,14 @@ def answer(
         dispatcher.utter_message(text=catalog.message("feedback_question"), buttons=buttons)
         emit(tracker, "answered", topic=topic.id, gemeente=gemeente)
     if topic.id == HANDOFF_TOPIC:
-        emit(tracker, "handoff_requested", topic=previous.id if previous else None, gemeente=gemeente)
+        emit(tracker, "handoff_requested", topic=subject.id if subject else None, gemeente=gemeente)
 
-    events: Events = [SlotSet(SLOT_TOPIC, topic.id), SlotSet(SLOT_AWAITING_PLACE, False)]
+    events: Events = [
+        SlotSet(SLOT_TOPIC, topic.id),
+        SlotSet(SLOT_AWAITING_PLACE, False),
+        # "Heeft dit geholpen?" is open for this answer only, and only when it was asked.
+        *_keep(tracker, {SLOT_FEEDBACK: topic.id if topic.kind == "topic" else None, SLOT_HANDOFF: None}),
+    ]
     if gemeente is not None:
         events.append(SlotSet(SLOT_GEMEENTE, gemeente))
     return events
@@ -126,7 +167,7 @@ def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Cata
     match = place_in_message(catalog, tracker)
     if match is None:
         if (tracker.latest_message.get("text") or "").startswith("/"):
-            return ask_place(dispatcher, catalog, tracker.get_slot(SLOT_TOPIC))
+            return ask_place(dispatcher, tracker, catalog, tracker.get_slot(SLOT_TOPIC))
         dispatcher.utter_message(text=catalog.message("place_unknown"), buttons=render.place_buttons(catalog))
         return [SlotSet(SLOT_AWAITING_PLACE, True)]
     if match.gemeente is None and match.outside_nearest is None:
@@ -149,7 +190,10 @@ def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Cata
         dispatcher.utter_message(
             text=catalog.message("place_remembered", gemeente=catalog.gemeenten[gemeente].name)
         )
-        events = [SlotSet(SLOT_AWAITING_PLACE, False)]
+        events = [
+            SlotSet(SLOT_AWAITING_PLACE, False),
+            *_keep(tracker, {SLOT_FEEDBACK: None, SLOT_HANDOFF: None}),
+        ]
     return [*events, SlotSet(SLOT_GEMEENTE, gemeente)]
 
 
@@ -164,14 +208,21 @@ def simpler(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog
 
 
 def feedback(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
-    """Count a yes/no on 'Heeft dit geholpen?' and reply; a 'no' offers a person."""
-    topic = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
+    """Count the first yes/no on 'Heeft dit geholpen?' and reply; a 'no' offers a person.
+
+    One answer gives at most one feedback event: the open question (the feedback slot) is closed by the first
+    yes/no. A later yes/no gets a friendly reply and the same offer of help, but is not counted, so one resident
+    pressing "Ja" three times does not make an answer look three times as helpful.
+    """
+    asked = catalog.topics.get(tracker.get_slot(SLOT_FEEDBACK) or "")
+    topic = asked or catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
     if topic is None or topic.kind != "topic":
         return not_understood(dispatcher, tracker, catalog)
     helpful = latest_intent(tracker) == INTENT_AFFIRM
-    emit(tracker, "feedback", topic=topic.id, helpful=helpful)
+    if asked is not None:
+        emit(tracker, "feedback", topic=asked.id, helpful=helpful)
     if helpful:
-        dispatcher.utter_message(text=catalog.message("feedback_thanks"))
+        dispatcher.utter_message(text=catalog.message("feedback_thanks" if asked else "feedback_again"))
     else:
         dispatcher.utter_message(
             text=catalog.message("feedback_sorry"),
@@ -186,4 +237,4 @@ def feedback(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalo
                 },
             ],
         )
-    return []
+    return _keep(tracker, {SLOT_FEEDBACK: None})

@@ -80,12 +80,12 @@ class Stack:
             "api_database_url": self.env["API_DATABASE_URL"],
         }
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = (self.workdir / f"{name}.log").open("wb")
         process = subprocess.Popen(
             argv,
             cwd=ROOT,
-            env=self.env,
+            env=env if env is not None else self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -117,6 +117,21 @@ class Stack:
         """Start the reach API (app environment)."""
         process = self._spawn("api", [str(APP_BIN / "python"), "-m", "api", "serve"])
         self.startup_seconds["api"] = wait_http(self.env["API_URL"] + "/healthz", 60, process)
+
+    def start_api_reader(self, now: str, extra_env: dict[str, str] | None = None) -> str:
+        """Start a second API process on the same database, with its clock at ``now``; return its URL.
+
+        Statistics of a period are published only once the period is closed and settled, so a test that chats
+        "today" reads them from a process that lives weeks later. The reader never migrates (the first API
+        did) and takes settings such as ``API_SUPPRESSION_THRESHOLD`` from ``extra_env``.
+        """
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {**self.env, "API_PORT": str(port), "API_URL": url, "API_AUTO_MIGRATE": "false"}
+        env.update({"WEGWIJZER_NOW": now, **(extra_env or {})})
+        process = self._spawn("api-reader", [str(APP_BIN / "python"), "-m", "api", "serve"], env)
+        self.startup_seconds["api-reader"] = wait_http(url + "/healthz", 60, process)
+        return url
 
     def migrate_api(self) -> None:
         """Create or upgrade the API's database schema (``python -m api db upgrade``); ``serve`` does not."""

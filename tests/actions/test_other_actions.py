@@ -72,7 +72,7 @@ async def test_simpler_without_a_topic_asks_for_the_question(dispatcher, domain,
 
 
 async def test_feedback_is_counted(dispatcher, domain, outbox):
-    slots = {"topic": "email", "conversation_counted": True}
+    slots = {"topic": "email", "feedback_topic": "email", "conversation_counted": True}
     await ActionRecordFeedback().run(dispatcher, make_tracker("/deny", "deny", slots=slots), domain)
     assert texts(dispatcher) == [CATALOG.message("feedback_sorry")]
     events = outbox_events(outbox)
