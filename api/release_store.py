@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.models import StoredRelease
@@ -82,8 +82,16 @@ class ReleaseCache:
         threshold: int,
         base: int,
         compute: Callable[[dt.date, str], tuple[Fingerprint, Release]],
+        recent: frozenset[dt.date] = frozenset(),
+        current: Mapping[tuple[dt.date, str], Fingerprint] | None = None,
     ) -> dict[tuple[dt.date, str], Release]:
-        """The release of every (start, kind): from memory, from a stored row, or computed now and stored."""
+        """The release of every (start, kind): from memory, from a stored row, or computed now and stored.
+
+        For the ``recent`` periods (recently settled) ``current`` holds the fingerprints of the events now: a
+        stored release made from other events is computed again (two processes whose clocks disagree, or an
+        event requeued by hand). Older periods are trusted as stored.
+        """
+        current = current or {}
         if not starts:
             return {}
         listed = session.execute(
@@ -104,6 +112,18 @@ class ReleaseCache:
             for kind in kinds:
                 key: ReleaseKey = (period, start, kind, threshold, base)
                 fingerprint = stored.get((start, kind))
+                now = current.get((start, kind), (0, 0)) if start in recent else None
+                if fingerprint is not None and now is not None and now != fingerprint:
+                    session.execute(
+                        delete(StoredRelease).where(
+                            StoredRelease.period == period,
+                            StoredRelease.period_start == start,
+                            StoredRelease.kind == kind,
+                            StoredRelease.threshold == threshold,
+                            StoredRelease.base == base,
+                        )
+                    )
+                    fingerprint = None
                 with self._lock:
                     memory = self._entries.get(key)
                 if fingerprint is not None and memory is not None and memory[0] == fingerprint:

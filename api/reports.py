@@ -27,6 +27,7 @@ from api.service import (
     Breakdown,
     Period,
     count_period,
+    fingerprint_days,
     fingerprint_period,
     next_period,
     period_start,
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from api.context import AppContext
 
 log = logging.getLogger(__name__)
+
+
+RECHECK_DAYS = 45  # periods that ended this recently are checked against their events on every request
 
 
 class RangeError(ValueError):
@@ -108,7 +112,16 @@ def load_releases(
         exact = count_period(session, start, period, kind)
         return fingerprint, protect_period(exact, threshold=threshold, base=base)
 
-    found = cache.get_many(session, period, starts, KINDS, threshold, base, compute)
+    # Periods settled in the last few weeks are checked against their events (one small GROUP BY); older
+    # releases are trusted as stored.
+    recent_since = clock_today() - dt.timedelta(days=RECHECK_DAYS)
+    recent = frozenset(s for s in starts if next_period(s, period) > recent_since)
+    current = (
+        fingerprint_days(session, min(recent), next_period(max(recent), period) - dt.timedelta(days=1), period)
+        if recent
+        else {}
+    )
+    found = cache.get_many(session, period, starts, KINDS, threshold, base, compute, recent, current)
     if session.new or session.dirty:
         try:
             session.commit()

@@ -95,6 +95,26 @@ def record_events(session: Session, events: Sequence[EventIn], key_ref: str) -> 
     return len(created_ids), len(events) - len(created_ids)
 
 
+def fingerprint_days(
+    session: Session, first: dt.date, last: dt.date, period: Period
+) -> dict[tuple[dt.date, str], tuple[int, int]]:
+    """Per (period start, kind): the number of events from ``first`` to ``last`` and the highest event id.
+
+    One GROUP BY per day and kind over a short window; reports.py uses it to check recently settled releases.
+    """
+    query = (
+        select(Event.day, Event.kind, func.count(), func.max(Event.id))
+        .where(Event.day >= first, Event.day <= last)
+        .group_by(Event.day, Event.kind)
+    )
+    found: dict[tuple[dt.date, str], tuple[int, int]] = {}
+    for day, kind, n, highest in session.execute(query):
+        key = (period_start(day, period), kind)
+        count, top = found.get(key, (0, 0))
+        found[key] = (count + int(n), max(top, int(highest)))
+    return found
+
+
 def fingerprint_period(session: Session, start: dt.date, period: Period, kind: str) -> tuple[int, int]:
     """How many events of ``kind`` the period has, and the highest event id: what a release is computed from."""
     query = select(func.count(), func.max(Event.id)).where(

@@ -197,3 +197,20 @@ def test_a_release_is_stored_once_and_computed_again_after_a_purge(client, send,
     assert "23" not in stored[0].payload  # only published figures are kept, never an exact count
     assert {c["value"]: c["shown"] for c in first["cells"]}["informatiepunt"] == "25"
     assert after_purge["cells"] == []
+
+
+def test_a_recent_release_follows_events_that_arrive_through_another_clock(
+    client, send, read_headers, monkeypatch
+):
+    # Two processes whose clocks disagree (here: the same app, clock moved back and forth) must not freeze a
+    # release computed before the other accepted more events of that period.
+    send(_referrals("informatiepunt", "kerkrade", WEEK_2, 12))
+    monkeypatch.setenv("WEGWIJZER_NOW", "2026-11-25T12:00:00+01:00")  # week 2 settled since the 23rd
+    params = {"from": WEEK_2, "to": WEEK_2, "by": "target", "kind": "referred"}
+    first = _get(client, read_headers, **params)
+    send(_referrals("informatiepunt", "kerkrade", WEEK_2, 10))
+    monkeypatch.setenv("WEGWIJZER_NOW", "2026-11-25T12:00:00+01:00")
+    again = _get(client, read_headers, **params)
+
+    assert {c["value"]: c["shown"] for c in first["cells"]}["informatiepunt"] == "10"
+    assert {c["value"]: c["shown"] for c in again["cells"]}["informatiepunt"] == "20"
