@@ -54,20 +54,27 @@ def _quote(text: str, start: int, end: int) -> str:
     return cut + " …"
 
 
-def _sentence_window(text: str, start: int, end: int) -> str:
-    """The text around a match, up to the sentence ends on both sides and at most NEGATION_WINDOW chars."""
-    before = text[max(0, start - NEGATION_WINDOW) : start]
+def _sentence_window(text: str, start: int, end: int, reach: int = NEGATION_WINDOW) -> str:
+    """The text around a match, up to the sentence ends on both sides and at most ``reach`` chars."""
+    before = text[max(0, start - reach) : start]
     before = SENTENCE_END.split(before)[-1]
-    after = text[end : end + NEGATION_WINDOW]
+    after = text[end : end + reach]
     after = SENTENCE_END.split(after)[0]
     return before + text[start:end] + after
+
+
+def _excluded(signal: Signal, text: str, start: int, end: int) -> bool:
+    """A warning ("geef nooit uw pincode") or an exception from the content ("we storten ... terug")."""
+    if signal.skip_when_negated and NEGATION_RE.search(_sentence_window(text, start, end)):
+        return True
+    sentence = _sentence_window(text, start, end, reach=200)
+    return any(pattern.search(sentence) for pattern in signal.unless)
 
 
 def _phrase_finding(signal: Signal, text: str) -> Finding | None:
     for pattern in signal.patterns:
         for match in pattern.finditer(text):
-            window = _sentence_window(text, match.start(), match.end())
-            if signal.skip_when_negated and NEGATION_RE.search(window):
+            if _excluded(signal, text, match.start(), match.end()):
                 continue
             end = match.end()
             if end and not text[end - 1].isspace():
@@ -90,7 +97,7 @@ def _brands(content: MessageCheckContent) -> list[tuple[str, OfficialOrganisatio
         for domain in org.domains:
             brand = skeleton(domain.split(".")[0])
             if brand and brand not in content.lookalike_ignore:
-                out.append((brand, org))
+                out.append((_single_letters(brand), org))
     return out
 
 
@@ -102,9 +109,14 @@ def _host_variants(host: str) -> tuple[set[str], set[str]]:
     without_tld = host.rsplit(".", 1)[0]
     wholes, parts = set(), set()
     for reading in (without_tld, without_tld.replace("1", "i")):
-        wholes.add(skeleton(reading))
-        parts.update(skeleton(part) for part in re.split(r"[.\-_]", reading) if part)
+        wholes.add(_single_letters(skeleton(reading)))
+        parts.update(_single_letters(skeleton(part)) for part in re.split(r"[.\-_]", reading) if part)
     return wholes, parts
+
+
+def _single_letters(word: str) -> str:
+    """Doubled letters as one, so "tiikkie" and "tikkie" read the same: a common look-alike trick."""
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def _lookalike(content: MessageCheckContent, link: FoundLink) -> OfficialOrganisation | None:
@@ -141,8 +153,7 @@ def _link_findings(content: MessageCheckContent, text: str) -> dict[str, Finding
             if org is not None:
                 found.setdefault("link_lookalike", Finding("", quote, org.name, org.domains[0]))
                 continue
-        named_ok = any(link.domain in org.domains for org in named)
-        if named and not named_ok:
+        if named and link.domain not in official:
             org = named[0]
             found.setdefault("link_not_official", Finding("", quote, org.name, org.domains[0]))
     for org in named:

@@ -38,6 +38,8 @@ class Signal:
     rule: str | None
     sources: tuple[Source, ...]
     skip_when_negated: bool = False
+    # Patterns that, found in the same sentence as a match, mean it is not this signal ("we storten ... terug").
+    unless: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ def _placeholders_ok(r: Reader, field: str, text: str) -> None:
 
 
 def _signal(item: Any, where: str, problems: list[str]) -> Signal:
-    allowed = {"id", "strength", "detector", "patterns", "skip_when_negated", "explanation", "simple", "rule",
-               "sources"}  # fmt: skip
+    allowed = {"id", "strength", "detector", "patterns", "unless", "skip_when_negated", "explanation", "simple",
+               "rule", "sources"}  # fmt: skip
     r = Reader(item, where, problems, allowed)
     strength = r.text("strength") or ""
     if strength and strength not in STRENGTHS:
@@ -162,6 +164,7 @@ def _signal(item: Any, where: str, problems: list[str]) -> Signal:
         rule=r.text("rule", required=False),
         sources=_sources(r, "sources", problems),
         skip_when_negated=r.flag("skip_when_negated", default=False),
+        unless=_patterns(r, "unless", required=False),
     )
 
 

@@ -43,6 +43,7 @@ POSITIVE = {
     ],
     "link_lijkt_op": [
         "Log in via rab0bank-inlog.com om uw pas te houden.",
+        "Betaal via deze Tikkie: https://tiikkie-betalen.com/50eur",
         "Bekijk uw bericht op https://mijn-digid.nl-verificatie.com/start",
         "Volg uw zending: dhl-pakket.com/volg",
     ],
@@ -74,6 +75,14 @@ POSITIVE = {
         "Werk uw gegevens bij om uw account actief te houden.",
         "Klik op de link om uw identiteit te bevestigen.",
     ],
+    "bel_dit_nummer": [
+        "Rabobank: nieuw apparaat gekoppeld aan uw account. Herkent u dit niet? Bel [TELEFOON].",
+        "Opname aangevraagd. Niet door u gedaan? Bel ons veiligheidsteam.",
+    ],
+    "snel_rijk": [
+        "Verdien honderden euro's per dag met ons slimme handelsplatform.",
+        "Beleg in bitcoin met gegarandeerd rendement.",
+    ],
     "link_verkort": [
         "Meer info: bit.ly/3kLmN",
         "Bekijk het hier: https://tinyurl.com/2p8y4x9z",
@@ -96,6 +105,7 @@ NEGATIVE = {
     ],
     "link_niet_officieel": [
         "PostNL: uw pakket komt morgen tussen 10:00 en 12:00. Kijk op postnl.nl/volgen",
+        "Je bestelling wordt morgen bezorgd door PostNL. Volg hem op bol.com.",
         "Belastingdienst: bekijk uw aanslag in Mijn Belastingdienst op belastingdienst.nl",
     ],
     "link_niet_verwacht": [
@@ -105,11 +115,21 @@ NEGATIVE = {
     "dreiging_haast": ["Uw pakket wordt vandaag bezorgd.", "Tot morgen, we zien elkaar om 10 uur."],
     "betaalverzoek": [
         "Bedankt voor uw betaling. U hoeft niets meer te doen.",
+        "We storten €39,95 binnen 3 werkdagen terug op uw rekening.",
         "Uw bestelling is verzonden.",
     ],
-    "nieuw_nummer": ["Hoi Anna, leuk je gisteren te zien!", "Uw telefoonabonnement wordt verlengd."],
+    "nieuw_nummer": [
+        "Hoi mam, kom je zondag eten?",
+        "Hoi Anna, leuk je gisteren te zien!",
+        "Uw telefoonabonnement wordt verlengd.",
+    ],
     "prijs_teruggave": ["Uw aangifte is ontvangen. U krijgt binnen 8 weken bericht."],
     "gegevens_controleren": ["Uw afspraak staat vast op dinsdag om 10:00."],
+    "bel_dit_nummer": [
+        "ING: uw limiet is gewijzigd. Was u dit niet? Bel ING via het nummer op de achterkant van uw pas.",
+        "Bel ons gerust als u vragen heeft.",
+    ],
+    "snel_rijk": ["Uw pensioen wordt elke maand op uw rekening gestort."],
     "link_verkort": ["Kijk op www.bibliotheek.nl voor de openingstijden."],
 }
 
