@@ -32,6 +32,9 @@ KINDS = frozenset(
         "handoff_requested",
         "feedback",
         "not_understood",
+        # Issue #13 (message check): target = verdict, resp. target = signal id; never any message text.
+        "message_checked",
+        "message_signal",
     }
 )
 CHANNELS = frozenset({"web", "telegram", "whatsapp", "staff", "rest"})

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from api.vocabulary import SNAKE_ID_PATTERN, Channel, Gemeente, Kind
+from api.vocabulary import MESSAGE_CHECK_VERDICTS, SNAKE_ID_PATTERN, Channel, Gemeente, Kind
 
 SnakeId = Annotated[str, Field(pattern=SNAKE_ID_PATTERN, max_length=64)]
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -54,6 +54,12 @@ class EventIn(BaseModel):
             raise ValueError("'helpful' (true or false) is required when kind is 'feedback'")
         if self.kind != "feedback" and self.helpful is not None:
             raise ValueError("'helpful' is only allowed when kind is 'feedback'")
+        if self.kind == "message_checked" and self.target not in MESSAGE_CHECK_VERDICTS:
+            raise ValueError(
+                f"'target' must be one of {list(MESSAGE_CHECK_VERDICTS)} when kind is 'message_checked'"
+            )
+        if self.kind == "message_signal" and self.target is None:
+            raise ValueError("'target' (the signal id) is required when kind is 'message_signal'")
         return self
 
 

@@ -21,6 +21,9 @@ Kind = Literal[
     "handoff_requested",
     "feedback",
     "not_understood",
+    # Issue #13, the message check: 'target' holds the verdict, resp. one signal id (docs/api.md).
+    "message_checked",
+    "message_signal",
 ]
 Channel = Literal["web", "telegram", "whatsapp", "staff", "rest"]
 Gemeente = Literal["kerkrade", "brunssum", "voerendaal", "simpelveld"]
@@ -71,6 +74,9 @@ FALLBACK_TOPIC_IDS: Final[tuple[str, ...]] = (
     "bot_vraag",
     "buiten_bereik",
 )
+
+# The verdicts a 'message_checked' event may carry in 'target' (knowledge/message_check_content.py VERDICTS).
+MESSAGE_CHECK_VERDICTS: Final[tuple[str, ...]] = ("likely_scam", "suspicious", "no_signals")
 
 SNAKE_ID_PATTERN: Final[str] = r"^[a-z][a-z0-9_]{0,63}$"
 
