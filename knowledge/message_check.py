@@ -78,7 +78,8 @@ def _phrase_finding(signal: Signal, text: str) -> Finding | None:
                 continue
             end = match.end()
             if end and not text[end - 1].isspace():
-                end += len(re.match(r"[^\s.!?]*", text[end:]).group(0))  # "Betaal €" → "Betaal €1,99"
+                tail = re.match(r"[^\s.!?]*", text[end:])  # "Betaal €" → "Betaal €1,99"
+                end += len(tail.group(0)) if tail else 0
             return Finding(signal.id, _quote(text, match.start(), end))
     return None
 
@@ -107,7 +108,8 @@ def _host_variants(host: str) -> tuple[set[str], set[str]]:
     A ``1`` may stand for an ``l`` or an ``i``, so both readings are tried.
     """
     without_tld = host.rsplit(".", 1)[0]
-    wholes, parts = set(), set()
+    wholes: set[str] = set()
+    parts: set[str] = set()
     for reading in (without_tld, without_tld.replace("1", "i")):
         wholes.add(_single_letters(skeleton(reading)))
         parts.update(_single_letters(skeleton(part)) for part in re.split(r"[.\-_]", reading) if part)

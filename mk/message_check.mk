@@ -1,6 +1,7 @@
 # "Is dit bericht echt?": the checker's unit tests run in test-knowledge (both environments); this step gates
 # it on the development corpus. eval-message-check prints per-part figures (docs/message-check.md).
 TEST_STEPS += test-message-check
+APP_MYPY_PATHS += scripts/eval_message_check.py tests/message_check
 
 .PHONY: test-message-check eval-message-check
 
