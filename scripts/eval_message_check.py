@@ -116,8 +116,15 @@ def main(argv: list[str] | None = None) -> int:
         "goals": GOALS,
         "parts": {},
     }
-    for part in [p.strip() for p in args.parts.split(",") if p.strip()]:
-        figures = summarise(judge(load_corpus(part), content))
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    corpora = {part: load_corpus(part) for part in parts}
+    if "dev" in corpora and "blind" in corpora:
+        # The corpus writer's two files share some messages; the truly unseen part is reported on its own.
+        seen = {str(m["text"]) for m in corpora["dev"]}
+        corpora["blind_not_in_dev"] = [m for m in corpora["blind"] if str(m["text"]) not in seen]
+        report["blind_messages_also_in_dev"] = len(corpora["blind"]) - len(corpora["blind_not_in_dev"])
+    for part, messages in corpora.items():
+        figures = summarise(judge(messages, content))
         report["parts"][part] = figures
         print(
             f"{part}: {figures['scams']} scams, {figures['genuine']} genuine | "
