@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import message_check, replies
 from actions.context import known_gemeente, latest_intent
-from actions.names import NOT_UNDERSTOOD_TOPIC, SLOT_AWAITING_PLACE
+from actions.names import MESSAGE_CHECK_TOPIC, NOT_UNDERSTOOD_TOPIC, SLOT_AWAITING_CHECK, SLOT_AWAITING_PLACE
 from knowledge import get_catalog
 from knowledge.places import is_only_a_place
 
@@ -27,6 +28,12 @@ class ActionAnswerTopic(Action):
         """Answer the latest message's topic; a bare place name while a place was asked counts as the place."""
         catalog = get_catalog()
         events = replies.open_turn(dispatcher, tracker, catalog)
+        if message_check.wants_check(tracker, catalog):
+            return events + message_check.check_latest(dispatcher, tracker, catalog)
+        if latest_intent(tracker) == MESSAGE_CHECK_TOPIC:
+            return events + message_check.ask_for_message(dispatcher, tracker, catalog)
+        if tracker.get_slot(SLOT_AWAITING_CHECK):
+            events.append(SlotSet(SLOT_AWAITING_CHECK, False))
         text = tracker.latest_message.get("text") or ""
         if tracker.get_slot(SLOT_AWAITING_PLACE) and is_only_a_place(catalog, text):
             return events + replies.take_place(dispatcher, tracker, catalog)

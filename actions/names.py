@@ -6,6 +6,10 @@ SLOT_AWAITING_PLACE = "awaiting_place"
 SLOT_COUNTED = "conversation_counted"
 SLOT_FEEDBACK = "feedback_topic"
 SLOT_HANDOFF = "handoff_topic"
+SLOT_AWAITING_CHECK = "awaiting_message_check"
+SLOT_CHECK_RESULT = "message_check_result"
+# Set by the Telegram and WhatsApp adapters in the REST channel's metadata for a forwarded message.
+METADATA_FORWARDED = "forwarded"
 ENTITY_PLACE = "place"
 
 INTENT_INFORM_PLACE = "inform_place"
@@ -19,3 +23,5 @@ MECHANICS_INTENTS = (INTENT_INFORM_PLACE, INTENT_SIMPLER, INTENT_AFFIRM, INTENT_
 # what they say. Only their roles are named here.
 HANDOFF_TOPIC = "medewerker"
 NOT_UNDERSTOOD_TOPIC = "buiten_bereik"
+# "Is dit bericht echt?": asking for a message, and the topic the bot's check answers belong to.
+MESSAGE_CHECK_TOPIC = "bericht_controleren"

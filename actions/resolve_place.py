@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import message_check, replies
 from knowledge import get_catalog
 
 
@@ -23,6 +23,7 @@ class ActionResolvePlace(Action):
     ) -> list[dict[str, Any]]:
         """Resolve the place and continue."""
         catalog = get_catalog()
-        return replies.open_turn(dispatcher, tracker, catalog) + replies.take_place(
-            dispatcher, tracker, catalog
-        )
+        events = replies.open_turn(dispatcher, tracker, catalog)
+        if message_check.wants_check(tracker, catalog):  # a pasted message that names a village
+            return events + message_check.check_latest(dispatcher, tracker, catalog)
+        return events + replies.take_place(dispatcher, tracker, catalog)

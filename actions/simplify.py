@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import message_check, replies
 from knowledge import get_catalog
 
 
@@ -23,4 +23,8 @@ class ActionSimplify(Action):
     ) -> list[dict[str, Any]]:
         """Say the last answer more simply."""
         catalog = get_catalog()
-        return replies.open_turn(dispatcher, tracker, catalog) + replies.simpler(dispatcher, tracker, catalog)
+        events = replies.open_turn(dispatcher, tracker, catalog)
+        checked = message_check.simpler(dispatcher, tracker, catalog)
+        if checked is not None:  # the last answer was a message check: its simpler wording
+            return events + checked
+        return events + replies.simpler(dispatcher, tracker, catalog)

@@ -54,13 +54,16 @@ class IncomingMessage:
     ``sender`` is the pseudonym (never a raw platform id) and ``text`` is either typed text or a
     button payload; the Rasa client masks personal data in it before sending. ``bot_payload`` marks a
     payload the adapter built itself (``/start`` and its deep link): it is sent as is, while any other
-    payload passes only when the conversation was offered it as a button.
+    payload passes only when the conversation was offered it as a button. ``forwarded`` is True when the
+    platform marks the message as forwarded (Telegram ``forward_origin``, WhatsApp ``context.forwarded``):
+    Rasa then checks it as a suspicious message at once (docs/adapters.md).
     """
 
     sender: str
     text: str
     channel: str
     bot_payload: bool = False
+    forwarded: bool = False
 
 
 def merge_for_channel(messages: Iterable[OutgoingMessage]) -> list[OutgoingMessage]:

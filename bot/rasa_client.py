@@ -126,7 +126,14 @@ class RasaClient:
             masked = MaskResult(text=text.strip(), found=[])
         else:
             masked = mask_pii(guarded.text)
-        body = {"sender": message.sender, "message": masked.text, "input_channel": message.channel}
+        body: dict[str, Any] = {
+            "sender": message.sender,
+            "message": masked.text,
+            "input_channel": message.channel,
+        }
+        if message.forwarded and not message.bot_payload:
+            # Rasa's REST channel passes "metadata" on to the user event; actions/message_check.py reads it.
+            body["metadata"] = {"forwarded": True}
         started = time.perf_counter()
         outcome = RasaOutcome.OK
         messages: list[OutgoingMessage] = []

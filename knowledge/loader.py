@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from knowledge import message_check_content
 from knowledge.models import (
     Catalog,
     Closure,
@@ -317,6 +318,12 @@ def _cross_check(catalog: Catalog, problems: list[str]) -> None:
                     f"knowledge/topics/{topic.id}.yml: field 'refer_to': unknown target '{target}' "
                     "(not a service in locations.yml nor an organisation in organisations.yml)"
                 )
+    check = catalog.message_check
+    if check is not None and check.referral and check.referral not in catalog.organisations:
+        problems.append(
+            f"knowledge/message_check.yml: field 'referral': unknown organisation '{check.referral}' "
+            "(not in organisations.yml)"
+        )
     for loc in catalog.locations:
         if loc.gemeente not in catalog.gemeenten:
             problems.append(f"knowledge/locations.yml: location '{loc.id}': unknown gemeente '{loc.gemeente}'")
@@ -349,6 +356,7 @@ def load_catalog(content_dir: Path | None = None) -> Catalog:
     timezone, holidays, services, locations = _locations(root / "locations.yml", problems)
     gemeenten, outside = _places(root / "places.yml", problems)
     messages = _messages(root / "messages.yml", problems)
+    message_check = message_check_content.load(root, problems)
     intent_to_topic = {}
     for topic in topics.values():
         for intent in topic.also_for_intents:
@@ -364,6 +372,7 @@ def load_catalog(content_dir: Path | None = None) -> Catalog:
         timezone=timezone,
         closed_on_holidays=holidays,
         intent_to_topic=intent_to_topic,
+        message_check=message_check,
     )
     _cross_check(catalog, problems)
     if problems:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.message_check_content import MessageCheckContent
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,8 @@ class Catalog:
     timezone: str
     closed_on_holidays: frozenset[str]
     intent_to_topic: dict[str, str] = field(default_factory=dict)
+    # "Is dit bericht echt?": signals, official domains and verdict texts (knowledge/message_check.yml).
+    message_check: MessageCheckContent | None = None
 
     def topic_for_intent(self, intent: str | None) -> Topic | None:
         """Return the topic an NLU intent stands for, or None for mechanics intents."""

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from knowledge.models import Catalog
@@ -24,6 +24,9 @@ KINDS: Final[tuple[str, ...]] = (
     "handoff_requested",
     "feedback",
     "not_understood",
+    # "Is dit bericht echt?": target is the verdict, resp. one signal id; never any of the message's text.
+    "message_checked",
+    "message_signal",
 )
 CHANNELS: Final[tuple[str, ...]] = ("web", "telegram", "whatsapp", "staff", "rest")
 
@@ -54,6 +57,16 @@ class ReachVocabulary:
     topics: Mapping[str, str]
     targets: Mapping[str, str]
     gemeenten: Mapping[str, str]
+    verdicts: Mapping[str, str] = field(default_factory=dict)
+    signals: Mapping[str, str] = field(default_factory=dict)
+
+    def targets_for(self, kind: object) -> Mapping[str, str]:
+        """What ``target`` may hold for an event of ``kind``: a desk or helpline, a verdict or a signal id."""
+        if kind == "message_checked":
+            return self.verdicts
+        if kind == "message_signal":
+            return self.signals
+        return self.targets
 
 
 @functools.lru_cache(maxsize=4)  # one per loaded catalogue; a reload brings a new Catalog object
@@ -61,10 +74,13 @@ def reach_vocabulary(catalog: Catalog) -> ReachVocabulary:
     """Topic ids, referral target ids (services and organisations) and municipalities, with Dutch labels."""
     targets = {service.id: service.name for service in catalog.services.values()}
     targets.update({org.id: org.name for org in catalog.organisations.values()})
+    check = catalog.message_check
     return ReachVocabulary(
         topics={topic.id: topic.title for topic in catalog.topics.values()},
         targets=dict(sorted(targets.items())),
         gemeenten={gemeente.id: gemeente.name for gemeente in catalog.gemeenten.values()},
+        verdicts={v: v.replace("_", " ") for v in check.verdicts} if check else {},
+        signals={signal.id: signal.id.replace("_", " ") for signal in check.signals} if check else {},
     )
 
 
@@ -100,7 +116,7 @@ def event_problems(
         problems.append(("channel", f"unknown channel; one of: {', '.join(CHANNELS)}"))
     lists = (
         ("topic", vocabulary.topics, "topic id"),
-        ("target", vocabulary.targets, "referral target id"),
+        ("target", vocabulary.targets_for(kind), "target id for this kind"),
         ("gemeente", vocabulary.gemeenten, "municipality id"),
     )
     for name, known, label in lists:
@@ -113,6 +129,8 @@ def event_problems(
         problems.append(("helpful", "'helpful' (true or false) is required when kind is 'feedback'"))
     if kind != "feedback" and helpful is not None:
         problems.append(("helpful", "'helpful' is only allowed when kind is 'feedback'"))
+    if kind in ("message_checked", "message_signal") and event.get("target") is None:
+        problems.append(("target", "a message check event needs its verdict or signal id in 'target'"))
     day = event.get("day")
     if not isinstance(day, dt.date):
         problems.append(("day", "day must be a date"))

@@ -20,7 +20,9 @@ from sanic.response import HTTPResponse
 
 from bot.connectors import action_validation
 from bot.connectors.triage_contract import (
+    MODE_MESSAGE_CHECK,
     TriageRequestError,
+    build_message_check_response,
     build_response,
     nlu_text,
     parse_request,
@@ -80,10 +82,15 @@ class TriageInput(InputChannel):
                 triage_request = parse_request(body)
             except TriageRequestError as exc:
                 return response.json({"error": str(exc)}, 400)
+            masked = mask_pii(triage_request.text).text
+            if triage_request.mode == MODE_MESSAGE_CHECK:  # rule-based: needs no model, never logs the text
+                checked = build_message_check_response(get_catalog(), triage_request, masked, _clock())
+                signal_ids = ",".join(s["id"] for s in checked["signals"])
+                log.info("triage message_check verdict=%s signals=%s", checked["verdict"], signal_ids or "-")
+                return response.json(checked)
             agent = request.app.ctx.agent
             if agent is None or not agent.is_ready():
                 return response.json({"error": "no model loaded yet"}, 503)
-            masked = mask_pii(triage_request.text).text
             parse = await agent.parse_message(nlu_text(masked))
             catalog = get_catalog()
             result = build_response(catalog, triage_request, parse, self.fallback_threshold, _clock())

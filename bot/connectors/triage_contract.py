@@ -10,12 +10,20 @@ from datetime import datetime
 from typing import Any
 
 from knowledge import Catalog
+from knowledge.message_check import check_message, explain
+from knowledge.message_check_answer import compose
 from knowledge.places import find_place
 from knowledge.referrals import referrals_for
 
 MAX_TEXT_LENGTH = 1000
+# A pasted e-mail is longer than a question; the cap equals what the chat channels accept (bot/input_text.py).
+MAX_MESSAGE_CHECK_LENGTH = 4096
 MAX_ALTERNATIVES = 3
 NOT_UNDERSTOOD_TOPIC = "buiten_bereik"
+MESSAGE_CHECK_TOPIC = "bericht_controleren"
+MODE_TOPIC = "topic"
+MODE_MESSAGE_CHECK = "message_check"
+MODES = (MODE_TOPIC, MODE_MESSAGE_CHECK)
 
 
 class TriageRequestError(ValueError):
@@ -28,26 +36,34 @@ class TriageRequest:
 
     text: str
     gemeente: str | None
+    mode: str = MODE_TOPIC
 
 
 def parse_request(body: Any) -> TriageRequest:
-    """Validate the JSON body ``{"text": str, "gemeente": str | null}``."""
+    """Validate the JSON body ``{"text": str, "gemeente": str | null, "mode": "topic" | "message_check"}``.
+
+    ``mode`` is optional; without it the request and the answer are exactly the original topic contract.
+    """
     if not isinstance(body, dict):
         raise TriageRequestError("body must be a JSON object with 'text' and 'gemeente'")
-    unknown = sorted(set(body) - {"text", "gemeente"})
+    unknown = sorted(set(body) - {"text", "gemeente", "mode"})
     if unknown:
         raise TriageRequestError(f"unknown field(s): {', '.join(unknown)}")
+    mode = body.get("mode", MODE_TOPIC)
+    if not isinstance(mode, str) or mode not in MODES:
+        raise TriageRequestError(f"'mode' must be one of {', '.join(repr(m) for m in MODES)}")
     text = body.get("text")
     if not isinstance(text, str):
         raise TriageRequestError("'text' must be a string")
     if not text.strip():
         raise TriageRequestError("'text' must not be empty")
-    if len(text) > MAX_TEXT_LENGTH:
-        raise TriageRequestError(f"'text' is {len(text)} characters; at most {MAX_TEXT_LENGTH} allowed")
+    limit = MAX_MESSAGE_CHECK_LENGTH if mode == MODE_MESSAGE_CHECK else MAX_TEXT_LENGTH
+    if len(text) > limit:
+        raise TriageRequestError(f"'text' is {len(text)} characters; at most {limit} allowed")
     gemeente = body.get("gemeente")
     if gemeente is not None and not isinstance(gemeente, str):
         raise TriageRequestError("'gemeente' must be a string or null")
-    return TriageRequest(text=text.strip(), gemeente=gemeente.strip() if gemeente else None)
+    return TriageRequest(text=text.strip(), gemeente=gemeente.strip() if gemeente else None, mode=mode)
 
 
 def nlu_text(text: str) -> str:
@@ -99,6 +115,41 @@ def build_response(
             "simple": topic.simple,
             "steps": list(topic.steps),
             "links": [{"label": link.label, "url": link.url} for link in topic.links],
+        },
+        "referrals": [ref.as_contract() for ref in refs],
+        "gemeente": gemeente,
+    }
+
+
+def build_message_check_response(
+    catalog: Catalog, request: TriageRequest, masked_text: str, now: datetime
+) -> dict[str, Any]:
+    """The message-check answer for staff: verdict, signals with quote and explanation, answer, referrals.
+
+    ``masked_text`` is the request text after knowledge.pii masking; quotes come from it, never from the raw
+    text. The answer has the same fields as a topic answer, so staff tools render both alike: ``text`` holds
+    the verdict and signals, ``steps`` what to do after clicking or paying, ``links`` the rules' sources.
+    """
+    content = catalog.message_check
+    if content is None:
+        raise TriageRequestError("the message check has no content")
+    result = check_message(masked_text, content)
+    answer = compose(content, result)
+    gemeente = resolve_gemeente(catalog, request.gemeente, "")
+    refs = referrals_for(catalog, (content.referral,), gemeente, now) if result.findings else []
+    shown_rules = [rule for rule in content.rules.values() if rule.text in answer.rules]
+    return {
+        "topic": MESSAGE_CHECK_TOPIC,
+        "verdict": result.verdict,
+        "signals": [
+            {"id": f.signal_id, "explanation": explain(content, f), "quote": f.quote} for f in result.findings
+        ],
+        "answer": {
+            "title": catalog.topics[MESSAGE_CHECK_TOPIC].title,
+            "text": "\n\n".join([answer.text, *(["\n".join(answer.rules)] if answer.rules else [])]),
+            "simple": answer.simple,
+            "steps": list(answer.after),
+            "links": [{"label": rule.source.name, "url": rule.source.url} for rule in shown_rules],
         },
         "referrals": [ref.as_contract() for ref in refs],
         "gemeente": gemeente,

@@ -36,12 +36,13 @@ from bot.staff.session import (
     new_session,
 )
 from bot.staff.settings import SESSION_HOURS, StaffSettings
-from bot.staff.triage_client import TriageClient, TriageError, TriageResult
+from bot.staff.triage_client import MessageCheckResult, TriageClient, TriageError, TriageResult
 from knowledge import get_catalog
 from knowledge.reach import reach_vocabulary
 
 HERE = Path(__file__).resolve().parent
 MAX_QUESTION_LENGTH = 1000  # the triage endpoint accepts at most 1000 characters
+MAX_MESSAGE_LENGTH = 4096  # ... and a message to check of at most 4096 (bot/connectors/triage_contract.py)
 CONTENT_ID = re.compile(r"^[a-z0-9_]{1,64}$")
 FAILED_LOGIN_DELAY_S = 1.0
 
@@ -306,6 +307,74 @@ def create_app(
             question=masked.text,
             result=result,
             masked_kinds=masked.found,
+        )
+
+    def check_page(
+        request: Request,
+        session: StaffSession,
+        *,
+        error: str | None = None,
+        status_code: int = 200,
+        gemeente: str = "",
+        message: str = "",
+        result: MessageCheckResult | None = None,
+        masked_kinds: list[str] | None = None,
+    ) -> HTMLResponse:
+        today = datetime.now(tz=AMSTERDAM).strftime("%d-%m-%Y")
+        context = {
+            "error": error,
+            "gemeente": gemeente,
+            "message": message,
+            "result": result,
+            "masked_kinds": masked_kinds or [],
+            "today": today,
+            "max_length": MAX_MESSAGE_LENGTH,
+        }
+        return page(request, "message_check.html", context, session, status_code)
+
+    @app.get("/bericht", response_class=HTMLResponse)
+    async def message_check_form(request: Request) -> Response:
+        session = current_session(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        return check_page(request, session)
+
+    @app.post("/bericht", response_class=HTMLResponse)
+    async def message_check(request: Request) -> Response:
+        """Check a message a resident shows at the desk; the text is masked, never logged or kept."""
+        session = current_session(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        form = await request.form()
+        if not _same_origin(request) or not csrf_valid(key, session, str(form.get("csrf", ""))):
+            error = "Deze pagina is verlopen. Laad de pagina opnieuw."
+            return check_page(request, session, error=error, status_code=403)
+        raw_text = str(form.get("text", "")).strip()
+        gemeente = str(form.get("gemeente", ""))
+        if gemeente and gemeente not in _gemeenten():
+            return check_page(request, session, error="Kies een gemeente uit de lijst.", status_code=400)
+        if not raw_text:
+            error = "Plak eerst het bericht dat de bezoeker kreeg."
+            return check_page(request, session, error=error, gemeente=gemeente, status_code=400)
+        masked = mask_text(raw_text)
+        if len(masked.text) > MAX_MESSAGE_LENGTH:
+            error = f"Het bericht is te lang. Gebruik hoogstens {MAX_MESSAGE_LENGTH} tekens."
+            return check_page(request, session, error=error, gemeente=gemeente, status_code=400)
+        try:
+            result = await request.app.state.triage.check_message(masked.text, gemeente or None)
+        except TriageError as exc:
+            logger.warning("message check failed status=%s", exc.status)
+            return check_page(
+                request,
+                session,
+                error=exc.message,
+                gemeente=gemeente,
+                message=masked.text,
+                status_code=exc.status,
+            )
+        logger.info("message checked verdict=%s signals=%d", result.verdict, len(result.signals))
+        return check_page(
+            request, session, gemeente=gemeente, message=masked.text, result=result, masked_kinds=masked.found
         )
 
     @app.post("/referrals")

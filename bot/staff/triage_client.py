@@ -77,6 +77,25 @@ class TriageResult(_Lenient):
     gemeente: str | None = None
 
 
+class Signal(_Lenient):
+    """One sign of fraud in a checked message: its id, the explanation and the words that show it."""
+
+    id: str
+    explanation: str = ""
+    quote: str = ""
+
+
+class MessageCheckResult(_Lenient):
+    """The triage endpoint's answer in ``message_check`` mode."""
+
+    verdict: str
+    signals: list[Signal] = Field(default_factory=list)
+    answer: Answer = Field(default_factory=Answer)
+    referrals: list[Referral] = Field(default_factory=list)
+    topic: str = "bericht_controleren"
+    gemeente: str | None = None
+
+
 class TriageClient:
     """Thin async client for ``POST {rasa_url}/webhooks/triage/webhook``."""
 
@@ -85,6 +104,22 @@ class TriageClient:
         self._http = http
         self._url = base_url.rstrip("/") + "/webhooks/triage/webhook"
         self._key = staff_key
+
+    async def check_message(self, text: str, gemeente: str | None) -> MessageCheckResult:
+        """Check a message a resident received ("Is dit bericht echt?"): verdict, signals, answer.
+
+        Args:
+            text: the message, already masked.
+            gemeente: one of the four municipality ids, or None.
+
+        Raises:
+            TriageError: as for ``triage``.
+        """
+        data = await self._post({"text": text, "gemeente": gemeente, "mode": "message_check"})
+        try:
+            return MessageCheckResult.model_validate(data)
+        except ValidationError as exc:
+            raise TriageError("De assistent gaf een onverwacht antwoord. Meld dit bij beheer.") from exc
 
     async def triage(self, text: str, gemeente: str | None) -> TriageResult:
         """Ask for the topic, the answer and the referrals.
@@ -100,12 +135,16 @@ class TriageClient:
             TriageError: Rasa is unreachable, slow, refuses the key or the input, or answers
                 something that does not match the contract.
         """
+        data = await self._post({"text": text, "gemeente": gemeente})
         try:
-            response = await self._http.post(
-                self._url,
-                json={"text": text, "gemeente": gemeente},
-                headers={"X-Staff-Key": self._key},
-            )
+            return TriageResult.model_validate(data)
+        except ValidationError as exc:
+            raise TriageError("De assistent gaf een onverwacht antwoord. Meld dit bij beheer.") from exc
+
+    async def _post(self, body: dict[str, Any]) -> Any:
+        """POST to the triage endpoint and return the decoded JSON, or raise TriageError in Dutch."""
+        try:
+            response = await self._http.post(self._url, json=body, headers={"X-Staff-Key": self._key})
         except httpx.TimeoutException as exc:
             raise TriageError("De assistent antwoordt niet op tijd. Probeer het zo opnieuw.") from exc
         except httpx.HTTPError as exc:
@@ -117,6 +156,6 @@ class TriageClient:
         if response.status_code != 200:
             raise TriageError("De assistent gaf een fout. Probeer het zo opnieuw.")
         try:
-            return TriageResult.model_validate(response.json())
-        except (ValueError, ValidationError) as exc:
+            return response.json()
+        except ValueError as exc:
             raise TriageError("De assistent gaf een onverwacht antwoord. Meld dit bij beheer.") from exc

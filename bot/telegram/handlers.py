@@ -108,9 +108,12 @@ class TelegramHandlers:
         if message is None or not message.text:
             return
         text = message.text
-        if text.startswith("/"):
+        forwarded = message.forward_origin is not None  # Bot API 7.0+: set on every forwarded message
+        if text.startswith("/") and not forwarded:
             text = text[1:].split("@", 1)[0].replace("_", " ")
-        await self._converse(update, context, [text], kind="text")
+        await self._converse(
+            update, context, [text], kind="forwarded" if forwarded else "text", forwarded=forwarded
+        )
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer the button press, then forward its payload, or say the button is too old."""
@@ -157,6 +160,7 @@ class TelegramHandlers:
         texts: list[str],
         kind: str,
         bot_payload: bool = False,
+        forwarded: bool = False,
     ) -> None:
         chat = update.effective_chat
         if chat is None:
@@ -167,7 +171,9 @@ class TelegramHandlers:
         outcome = RasaOutcome.OK
         pii: list[str] = []
         for text in texts:
-            incoming = IncomingMessage(sender=sender, text=text, channel=CHANNEL, bot_payload=bot_payload)
+            incoming = IncomingMessage(
+                sender=sender, text=text, channel=CHANNEL, bot_payload=bot_payload, forwarded=forwarded
+            )
             reply = await self.rasa.send(incoming)
             replies.extend(reply.messages)
             pii.extend(reply.pii_found)

@@ -88,7 +88,10 @@ class WhatsAppService:
                 objects = [text_message(self.texts.get("button_expired"))]
                 return await self._send_all(sender, message.wa_id, objects, outcome="expired")
             text = payload
-        reply = await self.rasa.send(IncomingMessage(sender=sender, text=text, channel=CHANNEL))
+        forwarded = message.forwarded and message.kind is InboundKind.TEXT
+        reply = await self.rasa.send(
+            IncomingMessage(sender=sender, text=text, channel=CHANNEL, forwarded=forwarded)
+        )
         objects = render(
             reply.messages,
             self.ids,

@@ -39,6 +39,8 @@ class InboundMessage:
     kind: InboundKind
     content: str
     message_type: str
+    # context.forwarded / context.frequently_forwarded of the Cloud API text message webhook.
+    forwarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,13 @@ def _content(message: dict[str, Any]) -> tuple[InboundKind, str]:
         if isinstance(text, str) and text.strip():
             return InboundKind.TEXT, text
     return InboundKind.UNSUPPORTED, ""
+
+
+def _forwarded(message: dict[str, Any]) -> bool:
+    """True for a forwarded message: the Cloud API sets ``context.forwarded`` (and ``frequently_forwarded``
+    when it was forwarded more than five times) on the message object."""
+    context = _dict(message.get("context"))
+    return context.get("forwarded") is True or context.get("frequently_forwarded") is True
 
 
 def parse_webhook(data: Any) -> WebhookBatch:
@@ -130,6 +139,7 @@ def parse_webhook(data: Any) -> WebhookBatch:
                         kind=kind,
                         content=content,
                         message_type=str(message.get("type", "unknown"))[:32],
+                        forwarded=_forwarded(message),
                     )
                 )
     return WebhookBatch(messages=messages, statuses=statuses)

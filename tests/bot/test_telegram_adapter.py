@@ -376,3 +376,25 @@ async def test_webhook_checks_secret_size_and_duplicates(
     assert huge.status_code == 413
     assert malformed.status_code == 400
     assert fake_rasa.messages == ["Hallo via webhook"]
+
+
+async def test_forwarded_message_is_marked_for_rasa_and_plain_text_is_not(
+    telegram: Any, fake_rasa: FakeRasa, fixture_json: Any
+) -> None:
+    # arrange: Bot API 7.0+ marks a forward with forward_origin (a MessageOrigin; here a hidden user)
+    application, _ = telegram
+    forwarded = text_update(fixture_json, "Uw pakket wacht. Betaal via post-nl.info/x", update_id=710000051)
+    forwarded["message"]["forward_origin"] = {
+        "type": "hidden_user",
+        "date": 1764071000,
+        "sender_user_name": "X",
+    }
+    plain = text_update(fixture_json, "Hoe vraag ik DigiD aan?", update_id=710000052)
+    # act
+    await feed(application, forwarded)
+    await feed(application, plain)
+    # assert
+    first, second = fake_rasa.requests
+    assert first["metadata"] == {"forwarded": True}
+    assert first["message"] == "Uw pakket wacht. Betaal via post-nl.info/x"
+    assert "metadata" not in second

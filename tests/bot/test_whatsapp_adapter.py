@@ -447,3 +447,23 @@ async def test_logs_hold_no_phone_number_or_text(
     assert WA_ID not in dumped and "Pietersen" not in dumped
     [turn] = [e for e in logs if e["event"] == "whatsapp_turn"]
     assert turn["outcome"] == "ok" and turn["send"] == "sent" and turn["replies"] == 1
+
+
+@pytest.mark.parametrize("flag", ["forwarded", "frequently_forwarded"])
+async def test_forwarded_text_is_marked_for_rasa(
+    adapter: Adapter, fake_rasa: FakeRasa, fake_graph: FakeGraph, fixture_json: Any, flag: str
+) -> None:
+    # arrange: the Cloud API puts context.forwarded (and frequently_forwarded) on the message object
+    payload = fresh(fixture_json("whatsapp_text_message.json"))
+    message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["text"]["body"] = "Hoi mam, dit is mijn nieuwe nummer"
+    message["context"] = {flag: True}
+    plain = fresh(fixture_json("whatsapp_text_message.json"), id="wamid.plain-" + flag)
+    # act
+    await adapter.post(payload)
+    await adapter.post(plain)
+    await eventually(lambda: len(fake_graph.sent) == 2)
+    # assert
+    first, second = fake_rasa.requests
+    assert first["metadata"] == {"forwarded": True}
+    assert "metadata" not in second

@@ -56,3 +56,25 @@ def test_conversations_show_up_in_the_statistics(full_stack):
 def test_statistics_need_the_read_key(full_stack):
     reply = httpx.get(f"{full_stack.env['API_URL']}/api/v1/stats", params={"by": "kind"})
     assert reply.status_code == 401
+
+
+def test_a_message_check_is_counted_as_verdict_and_signal_ids_only(full_stack):
+    scam = "Rabobank: uw pas wordt vandaag nog geblokkeerd. Bevestig uw gegevens via rab0bank-pas.info/nu"
+    with httpx.Client(base_url=full_stack.rasa_url, timeout=30) as rasa:
+        for message in ("Is dit bericht echt?", scam):
+            reply = rasa.post("/webhooks/rest/webhook", json={"sender": "e2e-check", "message": message})
+            assert reply.status_code == 200 and reply.json()
+    _wait_for(full_stack, "message_checked", 1)
+    _wait_for(full_stack, "message_signal", 2)
+    path = Path(full_stack.env["API_DATABASE_URL"].removeprefix("sqlite:///"))
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT kind, topic, target FROM event WHERE kind IN ('message_checked', 'message_signal')"
+        ).fetchall()
+    assert ("message_checked", "bericht_controleren", "likely_scam") in rows
+    assert {target for kind, _, target in rows if kind == "message_signal"} >= {
+        "link_lijkt_op",
+        "dreiging_haast",
+    }
+    stored = " ".join(str(value) for row in rows for value in row)
+    assert "rab0bank" not in stored and "geblokkeerd" not in stored

@@ -69,3 +69,25 @@ def test_bad_input_is_400_with_an_error(client, stack, kwargs, fragment):
 def test_missing_staff_key_is_refused(client):
     reply = client.post(URL, json={"text": "digid", "gemeente": None})
     assert reply.status_code == 401
+
+
+def test_triage_message_check_mode_over_http(client, stack):
+    text = "PostNL: uw pakket wacht. Betaal €1,99 via https://postnl-bezorging.top/betaal vandaag nog"
+    reply = _post(client, stack, json={"text": text, "mode": "message_check"})
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["verdict"] == "likely_scam"
+    assert "link_lijkt_op" in [s["id"] for s in body["signals"]]
+    assert all(s["quote"] in text for s in body["signals"])
+    assert [r["id"] for r in body["referrals"]] == ["fraudehelpdesk"]
+
+
+def test_triage_unknown_mode_is_a_400_with_reason(client, stack):
+    reply = _post(client, stack, json={"text": "hoi", "mode": "raden"})
+    assert reply.status_code == 400
+    assert "'mode' must be one of" in reply.json()["error"]
+
+
+def test_triage_without_mode_keeps_the_topic_contract(client, stack):
+    body = _post(client, stack, json={"text": "ik ben mijn digid kwijt", "gemeente": None}).json()
+    assert set(body) == {"topic", "confidence", "alternatives", "answer", "referrals", "gemeente"}

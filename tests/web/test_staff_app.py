@@ -57,6 +57,17 @@ TRIAGE_ANSWER: dict[str, Any] = {
 }
 
 
+CHECK_ANSWER: dict[str, Any] = {
+    "topic": "bericht_controleren",
+    "verdict": "likely_scam",
+    "signals": [{"id": "link_lijkt_op", "explanation": "Deze link lijkt op ...", "quote": "rab0bank.info"}],
+    "answer": {"title": "Is dit bericht echt?", "text": "Dit bericht lijkt op oplichting.", "simple": "",
+               "steps": ["Bel uw bank."], "links": []},
+    "referrals": [{"id": "fraudehelpdesk", "name": "Fraudehelpdesk", "kind": "helpline"}],
+    "gemeente": None,
+}  # fmt: skip
+
+
 @dataclass
 class Upstreams:
     """What the fake Rasa and API received, and how they answer."""
@@ -70,6 +81,8 @@ class Upstreams:
         self.triage_requests.append(request)
         if self.triage_status == 599:
             raise httpx.ConnectError("down", request=request)
+        if json.loads(request.content).get("mode") == "message_check":
+            return httpx.Response(self.triage_status, json=CHECK_ANSWER)
         return httpx.Response(self.triage_status, json=TRIAGE_ANSWER)
 
     def api(self, request: httpx.Request) -> httpx.Response:
@@ -282,3 +295,34 @@ def test_session_cookie_rejects_forgery_and_expiry() -> None:
     payload, signature = value.split(".")
     assert decode_cookie(key, payload + "x." + signature, now=1_000) is None
     assert decode_cookie(key, "garbage", now=1_000) is None
+
+
+def test_message_check_masks_before_rasa_and_shows_the_verdict(
+    client: TestClient, upstreams: Upstreams
+) -> None:
+    # arrange
+    csrf = login(client)
+    message = "Beste klant,\nmaak vandaag €25 over naar NL91ABNA0417164300 of bel 06-12345678."
+    # act
+    response = client.post("/bericht", data={"text": message, "gemeente": "", "csrf": csrf})
+    # assert
+    assert response.status_code == 200
+    sent = json.loads(upstreams.triage_requests[0].content)
+    assert sent["mode"] == "message_check" and sent["gemeente"] is None
+    assert "NL91ABNA0417164300" not in sent["text"] and "[IBAN]" in sent["text"] and "\n" in sent["text"]
+    assert "NL91ABNA0417164300" not in response.text
+    assert 'data-verdict="likely_scam"' in response.text and "rab0bank.info" in response.text
+    assert 'aria-current="page">Bericht controleren' in response.text
+
+
+def test_message_check_without_csrf_or_text_is_refused(client: TestClient, upstreams: Upstreams) -> None:
+    csrf = login(client)
+    assert client.post("/bericht", data={"text": "hoi"}).status_code == 403
+    assert client.post("/bericht", data={"text": "  ", "csrf": csrf}).status_code == 400
+    assert client.post("/bericht", data={"text": "x" * 5000, "csrf": csrf}).status_code == 400
+    assert upstreams.triage_requests == []
+
+
+def test_message_check_page_requires_login(client: TestClient) -> None:
+    response = client.get("/bericht", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"

@@ -127,3 +127,67 @@ def test_staff_page_reflows_at_320_px(browser: Any, staff_server: StaffServer) -
         assert overflow <= 0, f"{overflow}px too wide at 320 px; widest elements: {wide}"
     finally:
         ctx.close()
+
+
+SCAM_MESSAGE = (
+    "Beste klant,\nUw Rabobank-pas wordt vandaag nog geblokkeerd.\n"
+    "Bevestig uw gegevens via https://rab0bank-pasbeheer.info/nu of maak €25 over naar NL91ABNA0417164300."
+)
+
+
+def check_message_with_keyboard(page: Any, staff: StaffServer, message: str) -> dict[str, list[str]]:
+    """Reach the tab, the box and the button with the keyboard only; return the posted fields."""
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim() === 'Bericht controleren'"):
+            break
+    else:
+        raise AssertionError("the tab 'Bericht controleren' is not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(staff.url + "/bericht")
+    assert page.get_by_role("link", name="Bericht controleren").get_attribute("aria-current") == "page"
+    page.get_by_label("Het bericht").focus()
+    page.get_by_label("Het bericht").fill(message)
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/bericht")) as sent:
+        page.keyboard.press("Tab")  # to the municipality
+        page.keyboard.press("Tab")  # to the button
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#resultaat", timeout=30_000)
+    return parse_qs(sent.value.post_data or "")
+
+
+def test_staff_message_check_tab_shows_verdict_signals_and_prints(
+    context: Any, staff_server: StaffServer
+) -> None:
+    # arrange
+    enable_axe(context)
+    page = context.new_page()
+    log_in(page, staff_server)
+    # act
+    fields = check_message_with_keyboard(page, staff_server, SCAM_MESSAGE)
+    # assert: masked before it left the page, the lines kept
+    (sent,) = fields["text"]
+    assert "NL91ABNA0417164300" not in sent and "[IBAN]" in sent and "\n" in sent
+    assert page.locator("#verdict").get_attribute("data-verdict") == "likely_scam"
+    signals = page.locator("#signals li").evaluate_all("items => items.map(i => i.dataset.signal)")
+    assert "link_lijkt_op" in signals and "dreiging_haast" in signals
+    assert "rab0bank-pasbeheer.info" in page.locator("#signals").inner_text()
+    assert page.locator(".referral h4").first.inner_text() == "Fraudehelpdesk"
+    assert "veilig" not in page.locator("#verdict").inner_text().lower()
+    assert run_axe(page) == []
+    # act: print view for the resident
+    page.emulate_media(media="print")
+    sheet = page.locator(".print-sheet")
+    assert sheet.is_visible() and not page.locator("#triage-form").is_visible()
+    text = sheet.inner_text()
+    assert "Lijkt op oplichting" in text and "Heeft u al iets gedaan?" in text and "Fraudehelpdesk" in text
+    assert "Verwezen naar" not in text
+
+
+def test_staff_message_check_refuses_an_empty_message(context: Any, staff_server: StaffServer) -> None:
+    page = context.new_page()
+    log_in(page, staff_server)
+    page.goto(staff_server.url + "/bericht")
+    page.locator("#text").evaluate("t => t.removeAttribute('required')")
+    page.get_by_role("button", name="Controleer bericht").click()
+    assert "Plak eerst het bericht" in page.locator("#fout").inner_text()

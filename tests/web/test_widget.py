@@ -282,3 +282,33 @@ def test_widget_never_renders_bot_html(context: Any, hostile_demo_server: DemoSe
     hrefs = log.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs == ["https://www.digid.nl/"]
     assert "[klik hier](javascript:window.__pwned=2)" in text
+
+
+def test_widget_pasted_multi_line_message_is_checked_with_its_lines(
+    context: Any, demo_server: DemoServer
+) -> None:
+    # arrange: ask for the check, then put a message of several lines in the box
+    page = open_demo(context, demo_server)
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: frames.append(str(f))))
+    open_chat(page)
+    ask(page, "Is dit bericht echt?")
+    settle(page)
+    pasted = "Beste klant,\nUw pas wordt vandaag nog geblokkeerd.\nBevestig uw gegevens via https://ing-pasbeheer.info/nu"
+    box = page.get_by_label("Uw vraag")
+    # fill() sets the value as a paste would; an <input> would drop the line breaks (HTML value sanitising)
+    box.fill(pasted)
+    assert box.evaluate("b => b.tagName") == "TEXTAREA" and box.input_value() == pasted
+    # act: Shift+Enter adds a line, Enter sends
+    box.press("End")
+    box.press("Shift+Enter")
+    assert box.input_value().endswith("\n")
+    before = bot_count(page)
+    box.press("Enter")
+    answer = wait_for_bot(page, before)
+    # assert: the lines reached Rasa intact, and the check quotes the third line's link
+    sent = [f for f in frames if "user_uttered" in f][-1]
+    assert "Beste klant,\\nUw pas wordt vandaag nog geblokkeerd.\\nBevestig" in sent
+    assert page.locator(".ww-log .ww-user .ww-text").last.inner_text().count("\n") >= 2
+    assert "https://ing-pasbeheer.info/nu" in answer
+    assert "vandaag nog" in answer

@@ -21,7 +21,8 @@
   var STORE_OPEN = "wegwijzer:open";
   var STORE_PREFS = "wegwijzer:prefs";
   var MAX_TRANSCRIPT = 200;
-  var MAX_MESSAGE_LENGTH = 1000;
+  // A pasted e-mail ("Is dit bericht echt?") is longer than a question; the server cuts at 4096 as well.
+  var MAX_MESSAGE_LENGTH = 4096;
 
   var DEFAULTS = {
     botUrl: "",
@@ -300,9 +301,10 @@
 
     var form = el("form", { class: "ww-form", novalidate: "novalidate" });
     var label = el("label", { for: inputId, class: "ww-label" }, "Uw vraag");
-    this.input = el("input", {
+    // A textarea, so a pasted message keeps its lines. Enter sends; Shift+Enter starts a new line.
+    this.input = el("textarea", {
       id: inputId,
-      type: "text",
+      rows: "2",
       class: "ww-input",
       autocomplete: "off",
       maxlength: String(MAX_MESSAGE_LENGTH),
@@ -348,6 +350,13 @@
       if ((event.key === "Escape" || event.key === "Esc") && !self.panel.hidden) {
         event.preventDefault();
         self.close();
+      }
+    });
+    this.input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        if (typeof self.form.requestSubmit === "function") self.form.requestSubmit();
+        else self.form.dispatchEvent(new Event("submit", { cancelable: true }));
       }
     });
     this.form.addEventListener("submit", function (event) {

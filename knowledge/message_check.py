@@ -1,0 +1,209 @@
+"""The message check: which signs of fraud a message shows, and the verdict that follows from them.
+
+Why rule-based: every signal must be explainable to a resident ("this sentence asks for your code"), and
+staff must be able to add a phrase or a domain without retraining anything. The checker is a pure function
+of the (already masked) text and the content in knowledge/message_check.yml; it never says a message is safe.
+It runs in both Python environments: the action server (3.10) and the triage endpoint inside Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.links import FoundLink, find_links, skeleton
+from knowledge.message_check_content import MessageCheckContent, OfficialOrganisation, Signal
+
+MAX_QUOTE_CHARS = 70
+# Words that turn a request into a warning: "deel deze code met niemand", "geef nooit uw pincode".
+NEGATION_RE = re.compile(r"\b(nooit|niet|niemand|geen|nimmer)\b", re.IGNORECASE)
+NEGATION_WINDOW = 30
+SENTENCE_END = re.compile(r"[.!?\n]")
+# Brands of three letters (dhl, ing, ups) are only a look-alike as a whole part of the host name.
+MIN_EMBEDDED_BRAND = 4
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One signal found in the message: the signal id and the words of the message that show it."""
+
+    signal_id: str
+    quote: str
+    organisation: str | None = None
+    official: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict and the findings, strongest first. Holds quotes of the masked text, never more."""
+
+    verdict: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def signal_ids(self) -> tuple[str, ...]:
+        """The ids of the signals found, in the order they are shown."""
+        return tuple(f.signal_id for f in self.findings)
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    written = " ".join(text[start:end].split())
+    if len(written) <= MAX_QUOTE_CHARS:
+        return written
+    cut = written[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def _sentence_window(text: str, start: int, end: int, reach: int = NEGATION_WINDOW) -> str:
+    """The text around a match, up to the sentence ends on both sides and at most ``reach`` chars."""
+    before = text[max(0, start - reach) : start]
+    before = SENTENCE_END.split(before)[-1]
+    after = text[end : end + reach]
+    after = SENTENCE_END.split(after)[0]
+    return before + text[start:end] + after
+
+
+def _excluded(signal: Signal, text: str, start: int, end: int) -> bool:
+    """A warning ("geef nooit uw pincode") or an exception from the content ("we storten ... terug")."""
+    if signal.skip_when_negated and NEGATION_RE.search(_sentence_window(text, start, end)):
+        return True
+    sentence = _sentence_window(text, start, end, reach=200)
+    return any(pattern.search(sentence) for pattern in signal.unless)
+
+
+def _phrase_finding(signal: Signal, text: str) -> Finding | None:
+    for pattern in signal.patterns:
+        for match in pattern.finditer(text):
+            if _excluded(signal, text, match.start(), match.end()):
+                continue
+            end = match.end()
+            if end and not text[end - 1].isspace():
+                tail = re.match(r"[^\s.!?]*", text[end:])  # "Betaal €" → "Betaal €1,99"
+                end += len(tail.group(0)) if tail else 0
+            return Finding(signal.id, _quote(text, match.start(), end))
+    return None
+
+
+def _named_organisations(content: MessageCheckContent, text: str) -> list[OfficialOrganisation]:
+    return [org for org in content.organisations if any(p.search(text) for p in org.names)]
+
+
+def _official_domains(content: MessageCheckContent) -> set[str]:
+    return {domain for org in content.organisations for domain in org.domains}
+
+
+def _brands(content: MessageCheckContent) -> list[tuple[str, OfficialOrganisation]]:
+    out = []
+    for org in content.organisations:
+        for domain in org.domains:
+            brand = skeleton(domain.split(".")[0])
+            if brand and brand not in content.lookalike_ignore:
+                out.append((_single_letters(brand), org))
+    return out
+
+
+def _host_variants(host: str) -> tuple[set[str], set[str]]:
+    """Skeletons of the host without its top-level domain: whole, and per part (split at dots and hyphens).
+
+    A ``1`` may stand for an ``l`` or an ``i``, so both readings are tried.
+    """
+    without_tld = host.rsplit(".", 1)[0]
+    wholes: set[str] = set()
+    parts: set[str] = set()
+    for reading in (without_tld, without_tld.replace("1", "i")):
+        wholes.add(_single_letters(skeleton(reading)))
+        parts.update(_single_letters(skeleton(part)) for part in re.split(r"[.\-_]", reading) if part)
+    return wholes, parts
+
+
+def _single_letters(word: str) -> str:
+    """Doubled letters as one, so "tiikkie" and "tikkie" read the same: a common look-alike trick."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _lookalike(content: MessageCheckContent, link: FoundLink) -> OfficialOrganisation | None:
+    wholes, parts = _host_variants(link.host)
+    for brand, org in _brands(content):
+        if brand in parts or (len(brand) >= MIN_EMBEDDED_BRAND and any(brand in whole for whole in wholes)):
+            return org
+    return None
+
+
+def _is_deep_link(link: FoundLink) -> bool:
+    """A link someone is meant to click: with https:// or a path, not just a name such as 'digid.nl'."""
+    written = link.text.lower()
+    return written.startswith(("http://", "https://")) or "/" in written.split("//")[-1].rstrip("/")
+
+
+def _link_findings(content: MessageCheckContent, text: str) -> dict[str, Finding]:
+    links = find_links(text)
+    if not links:
+        return {}
+    outside_links = text
+    for link in reversed(links):
+        outside_links = outside_links[: link.start] + " " + outside_links[link.end :]
+    named = _named_organisations(content, outside_links)
+    official = _official_domains(content)
+    found: dict[str, Finding] = {}
+    for link in links:
+        quote = _quote(text, link.start, link.end)
+        if link.domain in content.shorteners or link.host in content.shorteners:
+            found.setdefault("link_shortened", Finding("", quote))
+            continue
+        if link.domain not in official:
+            org = _lookalike(content, link)
+            if org is not None:
+                found.setdefault("link_lookalike", Finding("", quote, org.name, org.domains[0]))
+                continue
+        if named and link.domain not in official:
+            org = named[0]
+            found.setdefault("link_not_official", Finding("", quote, org.name, org.domains[0]))
+    for org in named:
+        if not org.sends_links:
+            deep = [link for link in links if _is_deep_link(link)]
+            if deep:
+                quote = _quote(text, deep[0].start, deep[0].end)
+                found.setdefault("link_unexpected", Finding("", quote, org.name, org.domains[0]))
+    return found
+
+
+def _verdict(signals: list[Signal]) -> str:
+    strong = sum(1 for s in signals if s.strength == "strong")
+    medium = sum(1 for s in signals if s.strength == "medium")
+    if strong or medium >= 2:
+        return "likely_scam"
+    if medium == 1:
+        return "suspicious"
+    return "no_signals"
+
+
+def check_message(text: str, content: MessageCheckContent) -> CheckResult:
+    """Find the signals in ``text`` and decide the verdict.
+
+    Args:
+        text: The resident's message, already masked (``[IBAN]``, ``[TELEFOON]`` … stay as they are).
+        content: The validated content (``catalog.message_check``).
+
+    Returns:
+        The verdict (``likely_scam``, ``suspicious`` or ``no_signals``) and one finding per signal, strong
+        signals first and otherwise in the order of the content file.
+    """
+    links = _link_findings(content, text)
+    found: list[tuple[Signal, Finding]] = []
+    for signal in content.signals:
+        if signal.detector == "phrases":
+            finding = _phrase_finding(signal, text)
+        else:
+            raw = links.get(signal.detector)
+            finding = Finding(signal.id, raw.quote, raw.organisation, raw.official) if raw else None
+        if finding is not None:
+            found.append((signal, finding))
+    found.sort(key=lambda pair: 0 if pair[0].strength == "strong" else 1)
+    return CheckResult(verdict=_verdict([s for s, _ in found]), findings=tuple(f for _, f in found))
+
+
+def explain(content: MessageCheckContent, finding: Finding, simple: bool = False) -> str:
+    """The explanation of one finding, with the organisation and its official domain filled in."""
+    signal = content.signal(finding.signal_id)
+    template = signal.simple if simple else signal.explanation
+    return template.format(organisation=finding.organisation or "", official=finding.official or "")

@@ -1,0 +1,281 @@
+"""Loads and validates knowledge/message_check.yml: signals, official domains, rules and the verdict texts.
+
+Why a module of its own: the checker (knowledge/message_check.py) must stay a pure function of text and
+content, and the content must fail at start-up with file, field and problem, like every other content file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.models import Source
+from knowledge.validation import Reader
+
+VERDICTS = ("likely_scam", "suspicious", "no_signals")
+STRENGTHS = ("strong", "medium")
+DETECTORS = ("phrases", "link_not_official", "link_lookalike", "link_shortened", "link_unexpected")
+FILE_NAME = "message_check.yml"
+DOMAIN_RE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+# The placeholders a signal text may use; any other {name} would raise at reply time.
+PLACEHOLDERS = {"organisation", "official"}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One sign of fraud: how it is found, how strong it is and how the bot explains it."""
+
+    id: str
+    strength: str
+    detector: str
+    patterns: tuple[re.Pattern[str], ...]
+    explanation: str
+    simple: str
+    rule: str | None
+    sources: tuple[Source, ...]
+    skip_when_negated: bool = False
+    # Patterns that, found in the same sentence as a match, mean it is not this signal ("we storten ... terug").
+    unless: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class OfficialOrganisation:
+    """An organisation scam messages pretend to be, with the domains it really uses."""
+
+    id: str
+    name: str
+    names: tuple[re.Pattern[str], ...]
+    domains: tuple[str, ...]
+    sends_links: bool
+    rule: str | None
+    source: Source
+    verify: bool
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An official rule residents can rely on ("DigiD never sends a link"), with its source."""
+
+    id: str
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The wording of one outcome, and its simpler version."""
+
+    id: str
+    text: str
+    simple: str
+
+
+@dataclass(frozen=True)
+class AfterAdvice:
+    """What to do when the resident already clicked, paid or typed a code."""
+
+    intro: str
+    items: tuple[str, ...]
+    simple: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class MessageCheckContent:
+    """Everything the message check says and knows, validated."""
+
+    referral: str
+    texts: dict[str, str]
+    verdicts: dict[str, Verdict]
+    after: AfterAdvice
+    rules: dict[str, Rule]
+    signals: tuple[Signal, ...]
+    shorteners: frozenset[str]
+    organisations: tuple[OfficialOrganisation, ...]
+    lookalike_ignore: frozenset[str] = frozenset()
+
+    def signal(self, signal_id: str) -> Signal:
+        """The signal with this id (KeyError when unknown)."""
+        for signal in self.signals:
+            if signal.id == signal_id:
+                return signal
+        raise KeyError(signal_id)
+
+
+REQUIRED_TEXTS = {"signal_line", "signal_line_simple", "rule_intro", "more_signals"}
+
+
+def _source(data: Any, where: str, problems: list[str]) -> Source:
+    r = Reader(data, where, problems, {"url", "name", "checked_on"})
+    return Source(url=r.url("url") or "", checked_on=r.day("checked_on"), name=r.text("name") or "")
+
+
+def _sources(r: Reader, field: str, problems: list[str]) -> tuple[Source, ...]:
+    out = tuple(_source(item, f"{r.where}: {field}[{i}]", problems) for i, item in enumerate(r.items(field)))
+    if not out:
+        r.fail(field, "at least one source is required")
+    return out
+
+
+def _patterns(r: Reader, field: str, required: bool) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for index, pattern in enumerate(r.texts(field, required=required)):
+        try:
+            compiled.append(re.compile(pattern, re.IGNORECASE))
+        except re.error as exc:
+            r.fail(f"{field}[{index}]", f"not a valid pattern: {exc}")
+    return tuple(compiled)
+
+
+def _placeholders_ok(r: Reader, field: str, text: str) -> None:
+    used = set(re.findall(r"\{(\w*)\}", text))
+    if used - PLACEHOLDERS:
+        r.fail(field, f"unknown placeholder(s) {sorted(used - PLACEHOLDERS)}; allowed: {sorted(PLACEHOLDERS)}")
+
+
+def _signal(item: Any, where: str, problems: list[str]) -> Signal:
+    allowed = {"id", "strength", "detector", "patterns", "unless", "skip_when_negated", "explanation", "simple",
+               "rule", "sources"}  # fmt: skip
+    r = Reader(item, where, problems, allowed)
+    strength = r.text("strength") or ""
+    if strength and strength not in STRENGTHS:
+        r.fail("strength", f"'{strength}' must be one of {list(STRENGTHS)}")
+    detector = r.text("detector", required=False) or "phrases"
+    if detector not in DETECTORS:
+        r.fail("detector", f"'{detector}' must be one of {list(DETECTORS)}")
+    patterns = _patterns(r, "patterns", required=detector == "phrases")
+    if detector != "phrases" and patterns:
+        r.fail("patterns", f"only the 'phrases' detector uses patterns, not '{detector}'")
+    explanation = r.text("explanation") or ""
+    simple = r.text("simple") or ""
+    _placeholders_ok(r, "explanation", explanation)
+    _placeholders_ok(r, "simple", simple)
+    return Signal(
+        id=r.ident("id"),
+        strength=strength,
+        detector=detector,
+        patterns=patterns,
+        explanation=explanation,
+        simple=simple,
+        rule=r.text("rule", required=False),
+        sources=_sources(r, "sources", problems),
+        skip_when_negated=r.flag("skip_when_negated", default=False),
+        unless=_patterns(r, "unless", required=False),
+    )
+
+
+def _organisation(item: Any, where: str, problems: list[str]) -> OfficialOrganisation:
+    allowed = {"id", "name", "names", "domains", "sends_links", "rule", "source", "verify"}
+    r = Reader(item, where, problems, allowed)
+    domains = tuple(d.lower() for d in r.texts("domains"))
+    for index, domain in enumerate(domains):
+        if not DOMAIN_RE.match(domain):
+            r.fail(f"domains[{index}]", f"'{domain}' is not a domain like digid.nl")
+    return OfficialOrganisation(
+        id=r.ident("id"),
+        name=r.text("name") or "",
+        names=_patterns(r, "names", required=True),
+        domains=domains,
+        sends_links=r.flag("sends_links", default=True),
+        rule=r.text("rule", required=False),
+        source=_source(r.raw("source"), f"{where}: source", problems),
+        verify=r.flag("verify"),
+    )
+
+
+def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
+    """Build the content from parsed YAML, recording every problem as ``file: field: problem``."""
+    allowed = {"referral", "texts", "verdicts", "after", "rules", "signals", "shorteners", "organisations",
+               "lookalike_ignore"}  # fmt: skip
+    top = Reader(data if data is not None else {}, where, problems, allowed)
+    texts = {str(k): " ".join(str(v).split()) for k, v in top.mapping("texts").items() if isinstance(v, str)}
+    for key in sorted(REQUIRED_TEXTS - set(texts)):
+        top.fail(f"texts.{key}", "is required")
+    verdicts = {}
+    raw_verdicts = top.mapping("verdicts")
+    for verdict_id in VERDICTS:
+        vwhere = f"{where}: verdicts.{verdict_id}"
+        vr = Reader(raw_verdicts.get(verdict_id), vwhere, problems, {"text", "simple"})
+        verdicts[verdict_id] = Verdict(verdict_id, text=vr.text("text") or "", simple=vr.text("simple") or "")
+    for extra in sorted(set(raw_verdicts) - set(VERDICTS), key=str):
+        top.fail(f"verdicts.{extra}", f"unknown verdict; allowed: {list(VERDICTS)}")
+    ar = Reader(top.raw("after"), f"{where}: after", problems, {"intro", "items", "simple", "sources"})
+    items = []
+    for index, item in enumerate(ar.items("items")):
+        ir = Reader(item, f"{where}: after.items[{index}]", problems, {"id", "text"})
+        ir.ident("id")
+        items.append(ir.text("text") or "")
+    after = AfterAdvice(
+        intro=ar.text("intro") or "",
+        items=tuple(items),
+        simple=ar.text("simple") or "",
+        sources=_sources(ar, "sources", problems),
+    )
+    rules = {}
+    for index, item in enumerate(top.items("rules")):
+        rr = Reader(item, f"{where}: rules[{index}]", problems, {"id", "text", "source"})
+        rule = Rule(
+            id=rr.ident("id"),
+            text=rr.text("text") or "",
+            source=_source(rr.raw("source"), f"{where}: rules[{index}]: source", problems),
+        )
+        if rule.id in rules:
+            rr.fail("id", f"'{rule.id}' is defined twice")
+        rules[rule.id] = rule
+    signals = tuple(
+        _signal(item, f"{where}: signals[{i}]", problems) for i, item in enumerate(top.items("signals"))
+    )
+    organisations = tuple(
+        _organisation(item, f"{where}: organisations[{i}]", problems)
+        for i, item in enumerate(top.items("organisations"))
+    )
+    shorteners = frozenset(s.lower() for s in top.texts("shorteners"))
+    content = MessageCheckContent(
+        referral=top.ident("referral"),
+        texts=texts,
+        verdicts=verdicts,
+        after=after,
+        rules=rules,
+        signals=signals,
+        shorteners=shorteners,
+        organisations=organisations,
+        lookalike_ignore=frozenset(w.lower() for w in top.texts("lookalike_ignore", required=False)),
+    )
+    _cross_check(content, where, problems)
+    return content
+
+
+def _cross_check(content: MessageCheckContent, where: str, problems: list[str]) -> None:
+    seen: set[str] = set()
+    for index, signal in enumerate(content.signals):
+        if signal.id in seen:
+            problems.append(f"{where}: signals[{index}]: field 'id': '{signal.id}' is defined twice")
+        seen.add(signal.id)
+        if signal.rule and signal.rule not in content.rules:
+            problems.append(f"{where}: signals[{index}]: field 'rule': unknown rule '{signal.rule}'")
+    ids: set[str] = set()
+    for index, org in enumerate(content.organisations):
+        if org.id in ids:
+            problems.append(f"{where}: organisations[{index}]: field 'id': '{org.id}' is defined twice")
+        ids.add(org.id)
+        if org.rule and org.rule not in content.rules:
+            problems.append(f"{where}: organisations[{index}]: field 'rule': unknown rule '{org.rule}'")
+
+
+def load(root: Path, problems: list[str]) -> MessageCheckContent | None:
+    """Read ``root/message_check.yml``; None (with a problem recorded) when it cannot be read."""
+    path = root / FILE_NAME
+    where = f"knowledge/{FILE_NAME}"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{where}: file is missing")
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(f"{where}: not valid YAML: {exc}")
+        return None
+    return parse(data, where, problems)

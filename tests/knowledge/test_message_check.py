@@ -1,0 +1,221 @@
+"""The message check, signal by signal: each one fires on a typical scam sentence and stays quiet on a genuine
+message that looks alike. Also the verdict rules, the wording and the content validation.
+
+Texts go through mask_pii first, exactly as in every channel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge import ContentError, load_catalog
+from knowledge.message_check import check_message, explain
+from knowledge.message_check_content import MessageCheckContent
+from knowledge.pii import mask_pii
+
+
+@pytest.fixture(scope="module")
+def content() -> MessageCheckContent:
+    check = load_catalog().message_check
+    assert check is not None
+    return check
+
+
+def _signals(content: MessageCheckContent, text: str) -> set[str]:
+    return set(check_message(mask_pii(text).text, content).signal_ids)
+
+
+POSITIVE = {
+    "vraagt_code": [
+        "Stuur mij de code die je net kreeg, dan kan ik je account terugzetten.",
+        "Vul uw pincode en vervaldatum in om de pas te activeren.",
+        "Een koerier komt uw bankpas ophalen, geef de pas aan hem mee.",
+    ],
+    "veilige_rekening": [
+        "Uw geld is niet veilig. Maak het over naar een veilige rekening.",
+        "Er is een verdachte transactie op uw rekening. Bel ons terug.",
+    ],
+    "meekijk_app": [
+        "Installeer AnyDesk zodat onze medewerker kan helpen.",
+        "Download de app zodat wij op afstand kunnen meekijken.",
+    ],
+    "link_lijkt_op": [
+        "Log in via rab0bank-inlog.com om uw pas te houden.",
+        "Betaal via deze Tikkie: https://tiikkie-betalen.com/50eur",
+        "Bekijk uw bericht op https://mijn-digid.nl-verificatie.com/start",
+        "Volg uw zending: dhl-pakket.com/volg",
+    ],
+    "link_niet_officieel": [
+        "Belastingdienst: vraag uw geld terug via www.teruggave-nu.com",
+        "Uw PostNL pakket ligt klaar: https://pakket-info.top/a1",
+    ],
+    "link_niet_verwacht": [
+        "DigiD: bevestig uw e-mailadres via https://www.digid.nl/bevestig?id=1",
+    ],
+    "dreiging_haast": [
+        "Reageer vandaag nog, anders wordt uw rekening geblokkeerd.",
+        "Laatste herinnering: de deurwaarder komt langs.",
+    ],
+    "betaalverzoek": [
+        "Betaal €1,99 verzendkosten om uw pakket te ontvangen.",
+        "Kun je 950 euro voor me overmaken? Ik betaal het morgen terug.",
+        "Maak het bedrag over naar NL91ABNA0417164300.",
+    ],
+    "nieuw_nummer": [
+        "Hoi mam, dit is mijn nieuwe nummer. Sla het even op.",
+        "Hallo pap, mijn telefoon is in het water gevallen.",
+    ],
+    "prijs_teruggave": [
+        "Gefeliciteerd, u bent uitgekozen als winnaar van een cadeaubon.",
+        "U heeft recht op een teruggave van 120 euro.",
+    ],
+    "gegevens_controleren": [
+        "Werk uw gegevens bij om uw account actief te houden.",
+        "Klik op de link om uw identiteit te bevestigen.",
+    ],
+    "bel_dit_nummer": [
+        "Rabobank: nieuw apparaat gekoppeld aan uw account. Herkent u dit niet? Bel [TELEFOON].",
+        "Opname aangevraagd. Niet door u gedaan? Bel ons veiligheidsteam.",
+    ],
+    "snel_rijk": [
+        "Verdien honderden euro's per dag met ons slimme handelsplatform.",
+        "Beleg in bitcoin met gegarandeerd rendement.",
+    ],
+    "link_verkort": [
+        "Meer info: bit.ly/3kLmN",
+        "Bekijk het hier: https://tinyurl.com/2p8y4x9z",
+    ],
+}
+
+NEGATIVE = {
+    "vraagt_code": [
+        "Je DigiD sms-code is: 482913. Deel deze code met niemand.",
+        "ING: wij vragen u nooit om uw pincode. Geef uw codes nooit aan anderen.",
+        "Uw WhatsApp-code: 123-456. Deel deze code niet.",
+    ],
+    "veilige_rekening": [
+        "Let op: een veilige rekening bestaat niet. Wij vragen nooit om geld over te maken.",
+    ],
+    "meekijk_app": ["Wij vragen nooit om AnyDesk of TeamViewer te installeren."],
+    "link_lijkt_op": [
+        "PostNL: uw pakket komt vandaag. Volg het op https://www.postnl.nl/tracktrace",
+        "Rabobank: lees het bericht in uw Rabo App of op rabobank.nl",
+    ],
+    "link_niet_officieel": [
+        "PostNL: uw pakket komt morgen tussen 10:00 en 12:00. Kijk op postnl.nl/volgen",
+        "Je bestelling wordt morgen bezorgd door PostNL. Volg hem op bol.com.",
+        "Belastingdienst: bekijk uw aanslag in Mijn Belastingdienst op belastingdienst.nl",
+    ],
+    "link_niet_verwacht": [
+        "DigiD: uw sms-code is 123456. Geef deze code nooit aan een ander.",
+        "DigiD: uw e-mailadres is gewijzigd. Was u dit niet? Ga zelf naar digid.nl.",
+    ],
+    "dreiging_haast": ["Uw pakket wordt vandaag bezorgd.", "Tot morgen, we zien elkaar om 10 uur."],
+    "betaalverzoek": [
+        "Bedankt voor uw betaling. U hoeft niets meer te doen.",
+        "We storten €39,95 binnen 3 werkdagen terug op uw rekening.",
+        "Uw bestelling is verzonden.",
+    ],
+    "nieuw_nummer": [
+        "Hoi mam, kom je zondag eten?",
+        "Hoi Anna, leuk je gisteren te zien!",
+        "Uw telefoonabonnement wordt verlengd.",
+    ],
+    "prijs_teruggave": ["Uw aangifte is ontvangen. U krijgt binnen 8 weken bericht."],
+    "gegevens_controleren": ["Uw afspraak staat vast op dinsdag om 10:00."],
+    "bel_dit_nummer": [
+        "ING: uw limiet is gewijzigd. Was u dit niet? Bel ING via het nummer op de achterkant van uw pas.",
+        "Bel ons gerust als u vragen heeft.",
+    ],
+    "snel_rijk": ["Uw pensioen wordt elke maand op uw rekening gestort."],
+    "link_verkort": ["Kijk op www.bibliotheek.nl voor de openingstijden."],
+}
+
+
+@pytest.mark.parametrize(("signal_id", "text"), [(s, t) for s, texts in POSITIVE.items() for t in texts])
+def test_signal_fires_on_a_typical_scam_sentence(
+    content: MessageCheckContent, signal_id: str, text: str
+) -> None:
+    assert signal_id in _signals(content, text)
+
+
+@pytest.mark.parametrize(("signal_id", "text"), [(s, t) for s, texts in NEGATIVE.items() for t in texts])
+def test_signal_stays_quiet_on_a_genuine_look_alike(
+    content: MessageCheckContent, signal_id: str, text: str
+) -> None:
+    assert signal_id not in _signals(content, text)
+
+
+def test_every_signal_has_positive_and_negative_examples(content: MessageCheckContent) -> None:
+    ids = {signal.id for signal in content.signals}
+    assert ids == set(POSITIVE) == set(NEGATIVE)
+
+
+def test_verdicts_follow_strength(content: MessageCheckContent) -> None:
+    assert check_message("Hoi, tot morgen bij de bieb!", content).verdict == "no_signals"
+    assert check_message("Reageer vandaag nog.", content).verdict == "suspicious"
+    assert check_message("Reageer vandaag nog. Betaal €2,50 verzendkosten.", content).verdict == "likely_scam"
+    assert check_message("Installeer AnyDesk.", content).verdict == "likely_scam"
+
+
+def test_strong_signals_come_first_and_quotes_come_from_the_message(content: MessageCheckContent) -> None:
+    text = "Reageer vandaag nog of installeer TeamViewer."
+    result = check_message(text, content)
+    assert result.signal_ids[0] == "meekijk_app"
+    for finding in result.findings:
+        assert finding.quote in text
+
+
+def test_explanation_names_the_organisation_and_its_real_domain(content: MessageCheckContent) -> None:
+    result = check_message("Belastingdienst: vraag uw geld terug via www.teruggave-nu.com", content)
+    finding = next(f for f in result.findings if f.signal_id == "link_niet_officieel")
+    text = explain(content, finding)
+    assert "de Belastingdienst" in text and "belastingdienst.nl" in text and "{" not in text
+
+
+def test_no_text_says_a_message_is_safe(content: MessageCheckContent) -> None:
+    texts = [v.text + " " + v.simple for v in content.verdicts.values()]
+    texts += [s.explanation + " " + s.simple for s in content.signals]
+    for text in texts:
+        lowered = text.lower()
+        for word in ("veilig bericht", "is veilig", "is echt", "betrouwbaar"):
+            assert word not in lowered, text
+
+
+def test_every_rule_and_organisation_has_a_source(content: MessageCheckContent) -> None:
+    for rule in content.rules.values():
+        assert rule.source.url.startswith("https://") and rule.source.name
+    for org in content.organisations:
+        assert org.source.url.startswith("https://") and org.domains
+
+
+def _break(root: Path, old: str, new: str) -> str:
+    path = root / "message_check.yml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        load_catalog(root)
+    return str(info.value)
+
+
+def test_a_bad_pattern_is_named_with_file_and_field(content_copy: Path) -> None:
+    problems = _break(content_copy, "'\\bvandaag nog\\b'", "'(vandaag nog'")
+    assert "knowledge/message_check.yml: signals[" in problems and "patterns[0]" in problems
+
+
+def test_an_unknown_rule_and_strength_are_named(content_copy: Path) -> None:
+    problems = _break(content_copy, "rule: bank_geen_codes", "rule: bestaat_niet")
+    assert "unknown rule 'bestaat_niet'" in problems
+
+
+def test_an_unknown_referral_is_named(content_copy: Path) -> None:
+    problems = _break(content_copy, "referral: fraudehelpdesk", "referral: onbekend")
+    assert "field 'referral': unknown organisation 'onbekend'" in problems
+
+
+def test_a_bad_domain_is_named(content_copy: Path) -> None:
+    problems = _break(content_copy, "domains: [cjib.nl]", "domains: [https://cjib.nl]")
+    assert "is not a domain like digid.nl" in problems
