@@ -8,7 +8,7 @@ from api_support import event
 
 pytestmark = pytest.mark.app_env
 
-WEEK = "2026-11-02"
+WEEK = "2026-11-16"  # Monday of the pinned week (tests/api/conftest.py pins today to the 18th)
 
 
 def test_message_checked_with_a_verdict_is_accepted(client, ingest_headers):
@@ -30,11 +30,12 @@ def test_message_check_events_without_a_valid_target_are_refused(client, ingest_
     assert client.post("/api/v1/events", json=payload, headers=ingest_headers).status_code == 422
 
 
-def test_verdict_counts_are_suppressed_like_every_count(client, ingest_headers, read_headers):
+def test_verdict_counts_are_suppressed_like_every_count(client, ingest_headers, read_headers, publish_later):
     batch = [event(day=WEEK, kind="message_checked", target="likely_scam") for _ in range(23)]
     batch += [event(day=WEEK, kind="message_checked", target="no_signals") for _ in range(4)]
     batch += [event(day=WEEK, kind="message_signal", target="link_lijkt_op") for _ in range(12)]
     assert client.post("/api/v1/events", json=batch, headers=ingest_headers).status_code == 201
+    publish_later()
     params = {"from": WEEK, "to": WEEK, "period": "week", "by": "target", "kind": "message_checked"}
     body = client.get("/api/v1/stats", params=params, headers=read_headers).json()
     totals = {t["value"]: t["shown"] for t in body["value_totals"]}
