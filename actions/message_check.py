@@ -16,7 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import render
-from actions.clock import now
+from knowledge.clock import now
 from actions.context import latest_intent
 from actions.events import emit
 from actions.names import (
