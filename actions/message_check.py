@@ -16,7 +16,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import render
-from knowledge.clock import now
 from actions.context import latest_intent
 from actions.events import emit
 from actions.names import (
@@ -31,6 +30,7 @@ from actions.names import (
     SLOT_TOPIC,
 )
 from knowledge import Catalog
+from knowledge.clock import now
 from knowledge.links import find_links
 from knowledge.message_check import check_message
 from knowledge.message_check_answer import compose, recall, remember, rules_text
