@@ -7,16 +7,18 @@ import datetime as dt
 import re
 import shutil
 import sqlite3
+import time
 
 import pytest
 from outbox_support import REPO_ROOT, relay_command, relay_env, rows
 
 from actions import outbox
 from actions.outbox_relay import Relay, RelaySettings
+from knowledge.clock import today as clock_today
 
 pytestmark = pytest.mark.rasa_env
 
-SECRET_FIELDS = ("nieuw_onderwerp", "geheim_doel", "simpelveld")  # payload values a listing must not show
+SECRET_FIELDS = ("geldzaken", "geldwijzerwinkel", "simpelveld")  # payload values a listing must not show
 
 
 def _record(kind: str = "answered", **fields) -> str:
@@ -35,12 +37,23 @@ def _deliver(outbox_file, api) -> int:
 
 
 @pytest.fixture
-def dead_letters(outbox_file, api_process):
-    """Two events the API refuses (unknown topic) between two it takes, after the relay ran."""
+def api_content(tmp_path):
+    """The API's own copy of the content, without the topic geldzaken: as when the action server's content was
+    deployed before the API's."""
+    content = tmp_path / "api-knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge", content, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (content / "topics" / "geldzaken.yml").unlink()
+    return content
+
+
+@pytest.fixture
+def dead_letters(outbox_file, api_process, api_content):
+    """Two events the API refuses (a topic its content lacks) between two it takes, after the relay ran."""
+    api_process.extra_env["API_CONTENT_DIR"] = str(api_content)
     api_process.start()
     _record()
-    first = _record("referred", topic="nieuw_onderwerp", target="geheim_doel", gemeente="simpelveld")
-    second = _record("answered", topic="nieuw_onderwerp", gemeente="simpelveld")
+    first = _record("referred", topic="geldzaken", target="geldwijzerwinkel", gemeente="simpelveld")
+    second = _record("answered", topic="geldzaken", gemeente="simpelveld")
     _record()
     assert _deliver(outbox_file, api_process) == 2
     return first, second
@@ -56,7 +69,7 @@ def test_dead_list_shows_id_reason_attempts_age_kind_and_day_only(outbox_file, d
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert lines[0].split() == ["event_id", "reason", "attempts", "age", "kind", "day"]
-    today = outbox.today_amsterdam().isoformat()
+    today = clock_today().isoformat()
     assert re.fullmatch(rf"{dead_letters[0]}\s+422\s+1\s+0m\s+referred\s+{today}", lines[1])
     assert re.fullmatch(rf"{dead_letters[1]}\s+422\s+1\s+0m\s+answered\s+{today}", lines[2])
     assert lines[3] == "2 dead events"
@@ -64,16 +77,12 @@ def test_dead_list_shows_id_reason_attempts_age_kind_and_day_only(outbox_file, d
 
 
 def test_requeue_by_id_resets_attempts_and_the_fixed_event_arrives(
-    outbox_file, dead_letters, api_process, tmp_path
+    outbox_file, dead_letters, api_process, api_content
 ):
     first, second = dead_letters
-    # the fix: the topic now exists in the content, and the API is restarted to read it
-    topics = tmp_path / "topics"
-    shutil.copytree(REPO_ROOT / "knowledge" / "topics", topics)
-    shutil.copy(topics / "email.yml", topics / "nieuw_onderwerp.yml")
-    api_process.stop()
-    api_process.extra_env["API_TOPICS_DIR"] = str(topics)
-    api_process.start()
+    # the fix: the API's content gets the topic; it reads the content again within 2 s, without a restart
+    shutil.copy(REPO_ROOT / "knowledge" / "topics" / "geldzaken.yml", api_content / "topics" / "geldzaken.yml")
+    time.sleep(2.5)
 
     done = relay_command(_env(outbox_file), "dead", "requeue", first)
 
@@ -113,7 +122,7 @@ def test_requeue_names_what_it_could_not_requeue(outbox_file, dead_letters):
 
 
 def test_requeue_warns_that_late_events_cannot_succeed(outbox_file):
-    today = outbox.today_amsterdam()
+    today = clock_today()
     late = _record(today=today - dt.timedelta(days=10))
     recent = _record(today=today - dt.timedelta(days=6))
     connection = sqlite3.connect(str(outbox_file))

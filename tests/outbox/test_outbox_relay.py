@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import logging
 import random
@@ -25,8 +26,12 @@ from actions.outbox_relay import (
     load_settings,
     read_state,
 )
+from knowledge.clock import today as clock_today
 
 pytestmark = pytest.mark.rasa_env
+
+
+LATE_DAY = clock_today() - dt.timedelta(days=30)
 
 
 def _record(n: int, **overrides) -> None:
@@ -77,7 +82,7 @@ def test_redelivery_is_harmless(outbox_file, running_api):
 
 def test_refused_event_goes_to_dead_letter_and_the_rest_arrives(outbox_file, running_api, caplog):
     _record(3)
-    _record(1, topic="bestaat_niet")  # snake_case, so the outbox takes it; the API does not
+    _record(1, today=LATE_DAY)  # the outbox takes it; the API refuses a day more than 7 days old
     _record(3)
     relay = _relay(outbox_file, running_api.url, running_api.ingest_key)
 
@@ -90,7 +95,7 @@ def test_refused_event_goes_to_dead_letter_and_the_rest_arrives(outbox_file, run
     assert dead["last_error"] == "422"
     assert len(running_api.event_ids()) == 6
     assert dead["event_id"] in caplog.text
-    assert "bestaat_niet" not in caplog.text
+    assert LATE_DAY.isoformat() not in caplog.text
 
 
 def test_wrong_key_keeps_rows_pending_and_blocks(outbox_file, running_api, caplog):
