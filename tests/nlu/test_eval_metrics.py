@@ -81,7 +81,7 @@ def test_heldout_loader_refuses_bad_files(tmp_path: Path) -> None:
     with pytest.raises(EvaluationError, match="no held-out files"):
         load_heldout(tmp_path)
     (tmp_path / "email.yml").write_text("topic: email\nmessages: ['']\n", encoding="utf-8")
-    with pytest.raises(EvaluationError, match="non-empty strings"):
+    with pytest.raises(EvaluationError, match="non-empty text"):
         load_heldout(tmp_path)
 
 
