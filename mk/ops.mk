@@ -9,7 +9,7 @@ TEST_STEPS += test-retention test-exposure test-deploy
 
 .PHONY: test-retention test-exposure test-deploy scale-test retention deploy-tools
 
-test-retention: $(RASA_VENV)/.stamp ## Retention job on a throwaway PostgreSQL tracker store written by Rasa's SQLTrackerStore
+test-retention: $(RASA_VENV)/.stamp redis-server ## Retention job on a throwaway PostgreSQL tracker store written by Rasa's SQLTrackerStore
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/ops/test_retention.py
 
 test-exposure: venvs $(MODEL) ## Loopback-only Rasa/actions, socket Origin allow-list, triage and statistics keys (real processes)

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from ops_support import load_script, redis_argv, redis_ping, wait_until
 
+from tests.ci_support import unavailable
+
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Any]:
@@ -18,7 +20,7 @@ def pg_cluster() -> Iterator[Any]:
     try:
         cluster = pg.PgCluster().start()
     except pg.ClusterUnavailable as exc:
-        pytest.skip(f"POSTGRESQL UNAVAILABLE: {exc}")
+        unavailable(f"POSTGRESQL UNAVAILABLE: {exc}")
     yield cluster
     cluster.stop()
 
@@ -30,7 +32,7 @@ def redis_port() -> Iterator[int]:
     try:
         argv = redis_argv(port)
     except RuntimeError as exc:
-        pytest.skip(f"REDIS UNAVAILABLE: {exc}")
+        unavailable(f"REDIS UNAVAILABLE: {exc} (make redis-server installs it)")
     process = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
+from tests.ci_support import unavailable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +52,7 @@ def app_python() -> Path:
     configured = os.environ.get("APP_PY")
     path = Path(configured) if configured else REPO_ROOT / ".venv-app" / "bin" / "python"
     if not path.exists():
-        pytest.skip(f"APP ENVIRONMENT MISSING: {path} not found; the relay tests need the real API")
+        unavailable(f"APP ENVIRONMENT MISSING: {path} not found; the relay tests need the real API")
     return path
 
 

@@ -15,6 +15,7 @@ from outbox_support import RelayProcess, relay_command, relay_env, rows
 
 from actions import outbox
 from actions.outbox_relay import OutboxUnusable, Relay, RelaySettings, open_outbox
+from tests.ci_support import unavailable
 
 pytestmark = pytest.mark.rasa_env
 
@@ -93,7 +94,7 @@ def _as_unprivileged(env: dict[str, str]) -> list[str]:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
-        pytest.skip("UNREADABLE CASE NOT TESTED: running as root and util-linux setpriv is missing")
+        unavailable("UNREADABLE CASE NOT TESTED: running as root and util-linux setpriv is missing")
     return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
 
 
