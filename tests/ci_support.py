@@ -1,5 +1,5 @@
 """One rule for a missing service or tool in every test directory: in CI (CI=true) it fails the step,
-elsewhere it skips with a loud reason. A green CI run must mean the part was tested, never that it was absent."""
+elsewhere it skips with a loud reason. A green CI run must mean the part was tested, not that it was absent."""
 
 from __future__ import annotations
 
