@@ -5,7 +5,7 @@ rounded number, "<10", "x" or 0. A reader who solves the linear programme "minim
 subject to every published bound" gets the tightest interval anyone can derive (Fischetti & Salazar, "Solving
 the cell suppression problem on tabular data with linear constraints", Management Science 47(7), 2001; the
 audit step of tau-ARGUS, Handbook on Statistical Disclosure Control, ch. 4). api/release.py keeps adding
-suppressions until this interval is the full range 1 to threshold-1 for every small count.
+suppressions until this interval keeps every value within the protection level of each small count.
 
 Pure: no database, no I/O. scipy's HiGHS solves each programme.
 """
@@ -36,16 +36,6 @@ class Problem:
     size: int
     figures: Sequence[Figure]
     equal_sums: Sequence[tuple[tuple[int, ...], tuple[int, ...]]] = ()
-
-
-@dataclass(frozen=True)
-class Range:
-    """What a reader can derive about a sum: its interval, and which figures pin each end."""
-
-    low: float
-    high: float
-    pinning_low: frozenset[int]
-    pinning_high: frozenset[int]
 
 
 Matrices = tuple[np.ndarray, np.ndarray, list[int], np.ndarray | None, np.ndarray | None]
@@ -115,21 +105,3 @@ def extreme(problem: Problem, weights: Sequence[tuple[int, float]], maximise: bo
     duals = solved.ineqlin.marginals if len(b_ub) else []
     pinning = frozenset(owners[k] for k, dual in enumerate(duals) if abs(dual) > 1e-9)
     return Extreme(sign * float(solved.fun), np.asarray(solved.x), pinning)
-
-
-def feasible_range(problem: Problem, variables: Sequence[int]) -> Range:
-    """The smallest and largest value the sum of ``variables`` can take, given everything in ``problem``.
-
-    ``high`` is ``math.inf`` when nothing bounds the sum from above. ``pinning_low``/``pinning_high`` name the
-    figures whose bounds are binding at each end (non-zero dual values): relaxing one of them is what can widen
-    the interval, so release.py tries those first.
-
-    Raises:
-        ValueError: The published figures contradict each other.
-    """
-    if problem.size == 0 or not variables:
-        return Range(0.0, 0.0, frozenset(), frozenset())
-    weights = [(v, 1.0) for v in variables]
-    low = extreme(problem, weights, maximise=False)
-    high = extreme(problem, weights, maximise=True)
-    return Range(low.value, high.value, low.pinning, high.pinning)

@@ -146,19 +146,23 @@ class ReleaseCache:
                     )
                     self._remember(key, made_from, release)
                     found[(start, kind)] = release
-        for start, kind in to_read:
-            row = session.execute(
+        if to_read:
+            wanted = set(to_read)
+            rows = session.execute(
                 select(StoredRelease).where(
                     StoredRelease.period == period,
-                    StoredRelease.period_start == start,
-                    StoredRelease.kind == kind,
                     StoredRelease.threshold == threshold,
                     StoredRelease.base == base,
+                    StoredRelease.period_start >= min(start for start, _ in to_read),
+                    StoredRelease.period_start <= max(start for start, _ in to_read),
                 )
-            ).scalar_one()
-            release = load(row.payload)
-            self._remember((period, start, kind, threshold, base), (row.events, row.last_id), release)
-            found[(start, kind)] = release
+            ).scalars()
+            for row in rows:
+                if (row.period_start, row.kind) in wanted:
+                    release = load(row.payload)
+                    key = (period, row.period_start, row.kind, threshold, base)
+                    self._remember(key, (row.events, row.last_id), release)
+                    found[(row.period_start, row.kind)] = release
         return found
 
     def _remember(self, key: ReleaseKey, fingerprint: Fingerprint, release: Release) -> None:

@@ -214,3 +214,29 @@ def test_a_recent_release_follows_events_that_arrive_through_another_clock(
 
     assert {c["value"]: c["shown"] for c in first["cells"]}["informatiepunt"] == "10"
     assert {c["value"]: c["shown"] for c in again["cells"]}["informatiepunt"] == "20"
+
+
+def test_another_process_reads_the_stored_release_instead_of_computing_it(
+    client, send, read_headers, monkeypatch, settings
+):
+    from fastapi.testclient import TestClient
+
+    import api.reports
+    from api.main import create_app
+
+    send(_referrals("informatiepunt", "kerkrade", WEEK_1, 23))
+    monkeypatch.setenv("WEGWIJZER_NOW", LATER)
+    params = {"from": WEEK_1, "to": WEEK_1, "by": "target", "kind": "referred"}
+    first = _get(client, read_headers, **params)
+
+    def must_not_compute(*_args, **_kwargs):
+        raise AssertionError("a stored release was computed again")
+
+    monkeypatch.setattr(api.reports, "protect_period", must_not_compute)
+    other = create_app(settings)  # a second process: empty memory, same database
+    with TestClient(other) as second:
+        again = second.get("/api/v1/stats", params=params, headers=read_headers)
+    other.state.ctx.engine.dispose()
+
+    assert again.status_code == 200, again.text
+    assert again.json()["cells"] == first["cells"]
