@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from api.release import Release
@@ -29,10 +30,9 @@ ALL = "Alle gemeenten"
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the report: its Dutch heading and what it counts."""
+    """One column of the report: its Dutch heading."""
 
     heading: str
-    explanation: str
 
 
 @dataclass(frozen=True)
@@ -88,79 +88,89 @@ def build_report(
 
     desks = _desk_groups(vocabulary, service_ids)
     columns = (
-        Column("Gesprekken", "begonnen gesprekken"),
-        Column("Beantwoord", "vragen met een antwoord"),
-        Column("Niet begrepen", "vragen die de assistent niet begreep"),
-        *(Column(f"Verwezen: {label}", "doorverwijzingen") for label, _ in desks),
-        Column("Medewerker gevraagd", "keren dat een inwoner een mens wilde spreken"),
-        Column("Geholpen: ja", "beoordelingen 'dit heeft geholpen'"),
-        Column("Geholpen: nee", "beoordelingen 'dit heeft niet geholpen'"),
+        Column("Gesprekken"),
+        Column("Beantwoord"),
+        Column("Niet begrepen"),
+        *(Column(f"Verwezen: {label}") for label, _ in desks),
+        Column("Medewerker gevraagd"),
+        Column("Geholpen: ja"),
+        Column("Geholpen: nee"),
     )
-    places: list[tuple[str, str | None]] = [(name, gid) for gid, name in vocabulary.gemeenten.items()]
-    places.append((UNKNOWN, None))
     rows = []
-    for name, gemeente in places:
+    places: list[tuple[str, str | None]] = [(name, gid) for gid, name in vocabulary.gemeenten.items()]
+    for name, gemeente in [*places, (UNKNOWN, None)]:
         referred = kind("referred").crosses[("gemeente", "target")]
         feedback = kind("feedback").crosses[("gemeente", "helpful")]
-        zero = Published(0, "0")
-        desk_figures = [
-            _one_or_sum([referred.get((gemeente, t), zero) for t in ids], threshold) for _, ids in desks
-        ]
-        answered = kind("answered").margin("gemeente", gemeente)
-        not_understood = kind("not_understood").margin("gemeente", gemeente)
-        yes = feedback.get((gemeente, "true"), zero)
-        no = feedback.get((gemeente, "false"), zero)
-        figures = (
-            kind("conversation_started").margin("gemeente", gemeente),
-            answered,
-            not_understood,
-            *desk_figures,
-            kind("handoff_requested").margin("gemeente", gemeente),
-            yes,
-            no,
+        rows.append(_row(name, *_in_municipality(kind, referred, feedback, gemeente), desks, threshold))
+    rows.append(
+        _row(
+            ALL,
+            lambda k: kind(k).total,
+            lambda t: kind("referred").margin("target", t),
+            lambda f: kind("feedback").margin("helpful", f),
+            desks,
+            threshold,
         )
-        rows.append(
-            Row(
-                name,
-                figures,
-                percent(not_understood, derived_sum([answered, not_understood], threshold)),
-                percent(yes, derived_sum([yes, no], threshold)),
-            )
-        )
-    rows.append(_all_row(releases, month, desks, threshold))
+    )
     return MunicipalReport(month, month_label(month), columns, tuple(rows))
 
 
-def _one_or_sum(parts: list[Published], threshold: int) -> Published:
-    return parts[0] if len(parts) == 1 else derived_sum(parts, threshold)
+Source = Callable[[str], Published]
 
 
-def _all_row(releases: Releases, month: dt.date, desks: list[tuple[str, list[str]]], threshold: int) -> Row:
-    def kind(name: str) -> Release:
-        return releases.of(month, name)
+def _in_municipality(
+    kind: Callable[[str], Release],
+    referred: Mapping[tuple[str | None, str | None], Published],
+    feedback: Mapping[tuple[str | None, str | None], Published],
+    gemeente: str | None,
+) -> tuple[Source, Source, Source]:
+    """The figures of one municipality: per kind, per referral target, per yes/no."""
+    zero = Published(0, "0")
 
-    answered = kind("answered").total
-    not_understood = kind("not_understood").total
-    yes = kind("feedback").margin("helpful", "true")
-    no = kind("feedback").margin("helpful", "false")
-    desk_figures = [
-        _one_or_sum([kind("referred").margin("target", t) for t in ids], threshold) for _, ids in desks
-    ]
+    def count(name: str) -> Published:
+        return kind(name).margin("gemeente", gemeente)
+
+    def referrals_to(target: str) -> Published:
+        return referred.get((gemeente, target), zero)
+
+    def helpful(flag: str) -> Published:
+        return feedback.get((gemeente, flag), zero)
+
+    return count, referrals_to, helpful
+
+
+def _row(
+    name: str,
+    count: Source,
+    referrals_to: Source,
+    helpful: Source,
+    desks: list[tuple[str, list[str]]],
+    threshold: int,
+) -> Row:
+    """One row: ``count`` gives a kind's figure, ``referrals_to`` a target's, ``helpful`` a yes/no figure, all
+    for the row's municipality (or for all together)."""
+    answered, not_understood = count("answered"), count("not_understood")
+    yes, no = helpful("true"), helpful("false")
+    desk_figures = [_one_or_sum([referrals_to(t) for t in ids], threshold) for _, ids in desks]
     figures = (
-        kind("conversation_started").total,
+        count("conversation_started"),
         answered,
         not_understood,
         *desk_figures,
-        kind("handoff_requested").total,
+        count("handoff_requested"),
         yes,
         no,
     )
     return Row(
-        ALL,
+        name,
         figures,
         percent(not_understood, derived_sum([answered, not_understood], threshold)),
         percent(yes, derived_sum([yes, no], threshold)),
     )
+
+
+def _one_or_sum(parts: list[Published], threshold: int) -> Published:
+    return parts[0] if len(parts) == 1 else derived_sum(parts, threshold)
 
 
 def report_csv(report: MunicipalReport) -> str:
