@@ -98,9 +98,9 @@ def build_report(
     )
     rows = []
     places: list[tuple[str, str | None]] = [(name, gid) for gid, name in vocabulary.gemeenten.items()]
+    referred = kind("referred").crosses[("gemeente", "target")]
+    feedback = kind("feedback").crosses[("gemeente", "helpful")]
     for name, gemeente in [*places, (UNKNOWN, None)]:
-        referred = kind("referred").crosses[("gemeente", "target")]
-        feedback = kind("feedback").crosses[("gemeente", "helpful")]
         rows.append(_row(name, *_in_municipality(kind, referred, feedback, gemeente), desks, threshold))
     rows.append(
         _row(
