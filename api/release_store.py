@@ -13,11 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from api.models import StoredRelease
 from api.release import CROSSES, Release, cross_name
 from api.suppression import Published
+
+_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_ROWS_PER_INSERT = 500  # 8 values a row: far below SQLite's and PostgreSQL's limits on bound parameters
 
 ReleaseKey = tuple[str, dt.date, str, int, int]  # period, start, kind, threshold, base
 Fingerprint = tuple[int, int]  # number of events, highest event id
@@ -108,6 +112,7 @@ class ReleaseCache:
         stored = {(start, kind): (events, last_id) for start, kind, events, last_id in listed}
         found: dict[tuple[dt.date, str], Release] = {}
         to_read: list[tuple[dt.date, str]] = []
+        computed: list[tuple[dt.date, str, Fingerprint, Release]] = []
         for start in starts:
             for kind in kinds:
                 key: ReleaseKey = (period, start, kind, threshold, base)
@@ -132,20 +137,10 @@ class ReleaseCache:
                     to_read.append((start, kind))
                 else:
                     made_from, release = compute(start, kind)
-                    session.add(
-                        StoredRelease(
-                            period=period,
-                            period_start=start,
-                            kind=kind,
-                            threshold=threshold,
-                            base=base,
-                            events=made_from[0],
-                            last_id=made_from[1],
-                            payload=dump(release),
-                        )
-                    )
+                    computed.append((start, kind, made_from, release))
                     self._remember(key, made_from, release)
                     found[(start, kind)] = release
+        _store(session, period, threshold, base, computed)
         if to_read:
             wanted = set(to_read)
             rows = session.execute(
@@ -170,3 +165,40 @@ class ReleaseCache:
             if len(self._entries) >= self._max:
                 self._entries.clear()
             self._entries[key] = (fingerprint, release)
+
+
+def _store(
+    session: Session,
+    period: str,
+    threshold: int,
+    base: int,
+    computed: Sequence[tuple[dt.date, str, Fingerprint, Release]],
+) -> None:
+    """Insert the new releases, skipping any another process stored meanwhile.
+
+    Two processes (or the start-up warm-up and a request) may compute the same settled period at once. Both
+    computed it from the same events, so the first row stored wins and the other is dropped; an ORM insert
+    would instead fail the request with a duplicate key. Storing after all computing also keeps the write lock
+    (SQLite) short.
+    """
+    if not computed:
+        return
+    rows = [
+        {
+            "period": period,
+            "period_start": start,
+            "kind": kind,
+            "threshold": threshold,
+            "base": base,
+            "events": made_from[0],
+            "last_id": made_from[1],
+            "payload": dump(release),
+        }
+        for start, kind, made_from, release in computed
+    ]
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERTS:
+        raise NotImplementedError(f"the release store supports SQLite and PostgreSQL, not {dialect}")
+    for first in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[first : first + _ROWS_PER_INSERT]
+        session.execute(_INSERTS[dialect](StoredRelease).values(chunk).on_conflict_do_nothing())

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.release import EMPTY, ZERO, Release, is_settled, protect_period
@@ -122,11 +122,11 @@ def load_releases(
         else {}
     )
     found = cache.get_many(session, period, starts, KINDS, threshold, base, compute, recent, current)
-    if session.new or session.dirty:
-        try:
-            session.commit()
-        except IntegrityError:  # another process stored the same release first; ours stays in memory
-            session.rollback()
+    try:
+        session.commit()
+    except OperationalError as error:  # storing only saves work later; this request has its figures
+        session.rollback()
+        log.warning("releases not stored (%s)", type(error).__name__)
     return Releases(list(starts), found)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
 import pytest
 from api_support import event
@@ -240,3 +241,44 @@ def test_another_process_reads_the_stored_release_instead_of_computing_it(
 
     assert again.status_code == 200, again.text
     assert again.json()["cells"] == first["cells"]
+
+
+def test_two_processes_computing_the_same_release_at_once_both_answer(
+    client, send, read_headers, monkeypatch, settings
+):
+    # The start-up warm-up of a second API process, or two requests in two processes, compute the same settled
+    # period at the same moment: whichever stores it second must still answer, with the same figures.
+    from fastapi.testclient import TestClient
+
+    import api.reports
+    from api.main import create_app
+
+    send(_referrals("informatiepunt", "kerkrade", WEEK_1, 23))
+    monkeypatch.setenv("WEGWIJZER_NOW", LATER)
+    params = {"from": WEEK_1, "to": WEEK_1, "by": "target", "kind": "referred"}
+    protect = api.reports.protect_period
+    other = create_app(settings)  # a second process: its own memory and connections, the same database
+    answers: list = []
+    asked: list[threading.Thread] = []
+
+    def ask_the_other_process() -> None:
+        with TestClient(other) as second:
+            answers.append(second.get("/api/v1/stats", params=params, headers=read_headers))
+
+    def meanwhile_the_other_process_stores_it(*args, **kwargs):
+        if not asked:  # a thread, so that a store that waits for this request's locks fails instead of hanging
+            asked.append(threading.Thread(target=ask_the_other_process))
+            asked[0].start()
+            asked[0].join(timeout=20)
+        return protect(*args, **kwargs)
+
+    monkeypatch.setattr(api.reports, "protect_period", meanwhile_the_other_process_stores_it)
+    first = client.get("/api/v1/stats", params=params, headers=read_headers)
+    asked[0].join(timeout=30)
+    other.state.ctx.engine.dispose()
+
+    assert answers, "the other process did not answer"
+    assert answers[0].status_code == 200, answers[0].text
+    assert first.status_code == 200, first.text
+    assert first.json()["cells"] == answers[0].json()["cells"]
+    assert {c["value"]: c["shown"] for c in first.json()["cells"]}["informatiepunt"] == "25"

@@ -63,7 +63,7 @@ class Counting:
             headers={"X-API-Key": self.stack.env["API_READ_KEY"]},
             timeout=30,
         )
-        assert reply.status_code == 200, reply.text
+        assert reply.status_code == 200, f"{reply.text}\n{self.stack.log('api-reader')}"
         body = reply.json()
         assert body["threshold"] == 1 and body["rounding"] == 1, "the reader must publish exact counts"
         totals: dict[str | None, int] = {}
