@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from api.models import StoredRelease
 from api.release import CROSSES, Release, cross_name
 from api.suppression import Published
 
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _ROWS_PER_INSERT = 500  # 8 values a row: far below SQLite's and PostgreSQL's limits on bound parameters
 
 ReleaseKey = tuple[str, dt.date, str, int, int]  # period, start, kind, threshold, base
@@ -197,8 +197,13 @@ def _store(
         for start, kind, made_from, release in computed
     ]
     dialect = session.get_bind().dialect.name
-    if dialect not in _INSERTS:
-        raise NotImplementedError(f"the release store supports SQLite and PostgreSQL, not {dialect}")
     for first in range(0, len(rows), _ROWS_PER_INSERT):
-        chunk = rows[first : first + _ROWS_PER_INSERT]
-        session.execute(_INSERTS[dialect](StoredRelease).values(chunk).on_conflict_do_nothing())
+        session.execute(_insert_or_skip(dialect, rows[first : first + _ROWS_PER_INSERT]))
+
+
+def _insert_or_skip(dialect: str, rows: list[dict[str, Any]]) -> Executable:
+    if dialect == "postgresql":
+        return postgresql.insert(StoredRelease).values(rows).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(StoredRelease).values(rows).on_conflict_do_nothing()
+    raise NotImplementedError(f"the release store supports SQLite and PostgreSQL, not {dialect}")
