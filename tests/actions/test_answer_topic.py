@@ -4,7 +4,17 @@ import pytest
 
 from actions.answer_topic import ActionAnswerTopic
 from knowledge import load_catalog
-from tests.actions.action_support import FRIDAY_MORNING, make_tracker, outbox_events, slot_events, texts
+from tests.actions.action_support import (
+    FRIDAY_MORNING,
+    HUB_TIMES_ASSUMED,
+    HUB_TIMES_CONFIRMED,
+    WEDNESDAY_EVENING,
+    edited_content,
+    make_tracker,
+    outbox_events,
+    slot_events,
+    texts,
+)
 
 CATALOG = load_catalog()
 
@@ -44,23 +54,40 @@ async def test_place_needed_topic_asks_where_the_resident_lives(dispatcher, doma
     }
 
 
-async def test_place_in_the_same_message_gives_next_ecafe_dates(dispatcher, domain, outbox):
+async def test_place_in_the_same_message_answers_for_that_place(dispatcher, domain, outbox):
     tracker = make_tracker("ik woon in eygelshoven, wanneer is het e-cafe", "e_cafe")
     events = await run(tracker, dispatcher, domain)
     referral = texts(dispatcher)[1]
     assert "E-café – HuB. Bibliotheek Kerkrade" in referral
-    assert "dinsdag 2 december, 14:00–16:00" in referral
+    # no E-café times are known: the bot says so and how to find out, and invents no dates
+    assert f"{CATALOG.message('no_upcoming')} {CATALOG.message('find_out_website')}" in referral
+    assert "Volgende keren" not in referral and "dinsdag" not in referral
     assert slot_events(events)["gemeente"] == "kerkrade"
     referred = [e for e in outbox_events(outbox) if e["kind"] == "referred"]
     assert referred and referred[0]["target"] == "e_cafe" and referred[0]["gemeente"] == "kerkrade"
 
 
-async def test_handoff_says_honestly_whether_staff_are_there_now(dispatcher, domain, outbox, monkeypatch):
+async def test_handoff_with_assumed_times_says_neither_open_nor_when(dispatcher, domain, outbox, monkeypatch):
+    slots = {"gemeente": "kerkrade"}
+    for moment in (WEDNESDAY_EVENING, FRIDAY_MORNING):
+        monkeypatch.setenv("WEGWIJZER_NOW", moment)
+        dispatcher = type(dispatcher)()
+        await run(make_tracker("Ik wil een mens spreken", "medewerker", slots=slots), dispatcher, domain)
+        reply = "\n".join(texts(dispatcher))
+        assert "Nu open" not in reply and CATALOG.message("closed_now") not in reply
+        assert "Volgende keren" not in reply and "28 november" not in reply
+        assert CATALOG.message("hours_unchecked") in reply
+    assert "handoff_requested" in [e["kind"] for e in outbox_events(outbox)]
+
+
+async def test_handoff_says_honestly_whether_staff_are_there_now_once_confirmed(
+    dispatcher, domain, outbox, monkeypatch, tmp_path, use_content
+):
+    use_content(edited_content(tmp_path, ("locations.yml", HUB_TIMES_ASSUMED, HUB_TIMES_CONFIRMED)))
     slots = {"gemeente": "kerkrade"}
     await run(make_tracker("Ik wil een mens spreken", "medewerker", slots=slots), dispatcher, domain)
     assert CATALOG.message("closed_now") in "\n".join(texts(dispatcher))
     assert "vrijdag 28 november, 10:00–12:00" in "\n".join(texts(dispatcher))
-    assert "handoff_requested" in [e["kind"] for e in outbox_events(outbox)]
 
     monkeypatch.setenv("WEGWIJZER_NOW", FRIDAY_MORNING)
     open_dispatcher = type(dispatcher)()
