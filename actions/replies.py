@@ -69,16 +69,32 @@ def handoff_subject(catalog: Catalog, tracker: Tracker) -> Topic | None:
     return None
 
 
+def way_to_person(catalog: Catalog, subject: Topic | None) -> str:
+    """How to reach a person before the municipality is known: the subject's helplines and the hand-off's own
+    desks (the library), confirmed facts only, else the general way to ask. The subject's local desks wait for
+    the municipality. Shown, not counted: referrals are counted when the municipality narrows the answer."""
+    handoff = catalog.topics[HANDOFF_TOPIC]
+    subject_targets = subject.refer_to if subject is not None else ()
+    helplines = tuple(t for t in subject_targets if t in catalog.organisations)
+    desks = tuple(t for t in handoff.refer_to if t in catalog.services)
+    return render.contacts_text(
+        catalog, referrals_for(catalog, helplines, None, now()), referrals_for(catalog, desks, None, now())
+    )
+
+
 def ask_place(
     dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog, topic_id: str | None
 ) -> Events:
     """Ask which municipality the resident lives in, with one button per municipality.
 
     The place question replaces "Heeft dit geholpen?" as the open question, so a later yes/no is not counted as
-    feedback; a waiting hand-off keeps its subject in its own slot.
+    feedback; a waiting hand-off keeps its subject in its own slot. A hand-off first says how to reach a person,
+    so a resident who does not answer the question still knows where to go.
     """
-    dispatcher.utter_message(text=catalog.message("ask_place"), buttons=render.place_buttons(catalog))
     subject = handoff_subject(catalog, tracker) if topic_id == HANDOFF_TOPIC else None
+    if topic_id == HANDOFF_TOPIC:
+        dispatcher.utter_message(text=way_to_person(catalog, subject))
+    dispatcher.utter_message(text=catalog.message("ask_place"), buttons=render.place_buttons(catalog))
     return [
         SlotSet(SLOT_TOPIC, topic_id),
         SlotSet(SLOT_AWAITING_PLACE, True),

@@ -9,8 +9,12 @@ import yaml
 
 from knowledge import message_check_content
 from knowledge.models import (
+    CONFIRMED,
+    FACT_STATES,
     Catalog,
+    Check,
     Closure,
+    Fact,
     Gemeente,
     Link,
     Location,
@@ -50,13 +54,28 @@ REQUIRED_MESSAGES = {
     "place_unknown",
     "place_outside",
     "place_remembered",
-    "service_elsewhere",
+    "service_absent",
+    "service_unknown",
+    "service_nearest",
     "referral_intro",
     "open_now",
     "closed_now",
     "no_upcoming",
+    "hours_unchecked",
     "next_sessions",
-    "unverified",
+    "unchecked_mark",
+    "find_out_call",
+    "find_out_website",
+    "find_out_ask",
+    "handoff_contacts_intro",
+    "handoff_general",
+    "address_unknown",
+    "label_address",
+    "label_hours",
+    "label_phone",
+    "label_website",
+    "label_appointment",
+    "label_cost",
     "simpler_without_topic",
     "button_simpler",
     "button_referral",
@@ -95,6 +114,78 @@ def _rel(path: Path) -> str:
 def _source(data: Any, where: str, problems: list[str]) -> Source:
     r = Reader(data, where, problems, {"url", "name", "checked_on"})
     return Source(url=r.url("url") or "", checked_on=r.day("checked_on"), name=r.text("name", False) or "")
+
+
+# A page that local facts cite: ``sources:`` at the top of locations.yml and organisations.yml.
+Pages = dict[str, tuple[str, str]]
+# The fields that say how sure a local fact is (docs/CONTENT.md, "Local facts").
+CHECK_FIELDS = {"state", "source", "checked_on", "confirmed_by", "note"}
+FACT_FIELDS = {"value"} | CHECK_FIELDS
+
+
+def _pages(top: Reader) -> Pages:
+    """The ``sources:`` list of a file: each key names one page (url and name) that facts refer to."""
+    out: Pages = {}
+    for key, item in top.mapping("sources", required=False).items():
+        r = Reader(item, f"{top.where}: sources.{key}", top.problems, {"url", "name"})
+        out[str(key)] = (r.url("url") or "", r.text("name") or "")
+    return out
+
+
+def _check(r: Reader, pages: Pages) -> Check:
+    """The state of one local fact, read from the fields beside it in the same mapping."""
+    state = r.text("state") or ""
+    if state and state not in FACT_STATES:
+        r.fail("state", f"'{state}' must be one of: {', '.join(FACT_STATES)}")
+    url, name = "", ""
+    source = r.raw("source")
+    if isinstance(source, str):
+        if source in pages:
+            url, name = pages[source]
+        else:
+            known = ", ".join(sorted(pages)) or "none defined"
+            r.fail("source", f"unknown source '{source}' (define it under sources: at the top of the file; "
+                             f"known: {known})")  # fmt: skip
+    elif source is not None:
+        r.fail("source", "must name a page from sources: at the top of the file, e.g. 'source: ido_2021'")
+    confirmed_by = r.text("confirmed_by", required=False)
+    note = r.text("note", required=False)
+    if state == CONFIRMED and not confirmed_by:
+        r.fail(
+            "confirmed_by", "a confirmed fact says which role confirmed it, e.g. 'medewerker Informatiepunt'"
+        )
+    if state != CONFIRMED and confirmed_by:
+        r.fail("confirmed_by", f"only a confirmed fact names who confirmed it; this one is '{state}'")
+    if confirmed_by and not confirmed_by[0].islower():
+        r.fail("confirmed_by", f"'{confirmed_by}' looks like a name; write a role in lower case, such as "
+                               "'medewerker Informatiepunt' (never a person's name)")  # fmt: skip
+    if state and state != CONFIRMED and not note:
+        r.fail("note", "say what is assumed and what staff must check")
+    return Check(
+        state=state,
+        source=Source(url=url, checked_on=r.day("checked_on"), name=name),
+        confirmed_by=confirmed_by,
+        note=note,
+    )
+
+
+def _fact(r: Reader, field: str, pages: Pages) -> Fact | None:
+    """A local fact written as a mapping: ``value`` plus its check; null means the fact is unknown."""
+    data = r.raw(field, required=False)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        r.fail(field, "a local fact needs value, state, source and checked_on on lines of their own "
+                      "(docs/CONTENT.md, 'Local facts'); write null when it is unknown")  # fmt: skip
+        return None
+    fr = Reader(data, f"{r.where}: {field}", r.problems, FACT_FIELDS)
+    return Fact(value=fr.text("value") or "", check=_check(fr, pages))
+
+
+def _label(where: str, index: int, item: Any) -> str:
+    """'file: locations[3] (hub_kerkrade)': the index finds the entry, the id tells the editor which it is."""
+    ident = item.get("id") if isinstance(item, dict) else None
+    return f"{where}[{index}]" + (f" ({ident})" if isinstance(ident, str) and ident else "")
 
 
 def _topic(path: Path, problems: list[str]) -> Topic | None:
@@ -151,11 +242,12 @@ def _topic(path: Path, problems: list[str]) -> Topic | None:
 
 def _organisations(path: Path, problems: list[str]) -> dict[str, Organisation]:
     where = _rel(path)
-    top = Reader(_load_yaml(path, problems) or {}, where, problems, {"organisations"})
+    top = Reader(_load_yaml(path, problems) or {}, where, problems, {"sources", "organisations"})
+    pages = _pages(top)
     out: dict[str, Organisation] = {}
     for index, item in enumerate(top.items("organisations")):
-        allowed = {"id", "name", "kind", "description", "phone", "url", "hours", "source", "verify"}
-        r = Reader(item, f"{where}: organisations[{index}]", problems, allowed)
+        allowed = {"id", "name", "kind", "description", "phone", "url", "hours", "source"}
+        r = Reader(item, _label(f"{where}: organisations", index, item), problems, allowed)
         kind = r.text("kind") or ""
         if kind and kind not in ORGANISATION_KINDS:
             r.fail("kind", f"'{kind}' must be one of {sorted(ORGANISATION_KINDS)}")
@@ -164,11 +256,10 @@ def _organisations(path: Path, problems: list[str]) -> dict[str, Organisation]:
             name=r.text("name") or "",
             kind=kind,
             description=r.text("description") or "",
-            phone=r.text("phone", required=False),
+            phone=_fact(r, "phone", pages),
             url=r.url("url", required=False),
-            hours=r.text("hours", required=False),
+            hours=_fact(r, "hours", pages),
             source=_source(r.raw("source"), f"{r.where}: source", problems),
-            verify=r.flag("verify"),
         )
         if org.id in out:
             r.fail("id", f"'{org.id}' is defined twice")
@@ -176,8 +267,8 @@ def _organisations(path: Path, problems: list[str]) -> dict[str, Organisation]:
     return out
 
 
-def _schedule(service_id: str, data: Any, where: str, problems: list[str]) -> ServiceSchedule:
-    r = Reader(data, where, problems, {"weekly", "source", "verify", "note"})
+def _schedule(service_id: str, data: Any, where: str, problems: list[str], pages: Pages) -> ServiceSchedule:
+    r = Reader(data, where, problems, {"weekly"} | CHECK_FIELDS)
     slots = []
     for index, item in enumerate(r.items("weekly", required=False)):
         sr = Reader(item, f"{where}: weekly[{index}]", problems, {"day", "start", "end"})
@@ -189,12 +280,14 @@ def _schedule(service_id: str, data: Any, where: str, problems: list[str]) -> Se
         if end <= start:
             sr.fail("end", f"{end:%H:%M} is not after start {start:%H:%M}")
         slots.append(WeeklySlot(weekday=WEEKDAYS.index(day), start=start, end=end))
+    # Times are a fact with a state; "no times known" has nothing to confirm, only a note saying so.
+    has_check = bool(slots) or any(r.raw(key, required=False) is not None for key in CHECK_FIELDS - {"note"})
+    check = _check(r, pages) if has_check else None
     return ServiceSchedule(
         service_id=service_id,
         weekly=tuple(sorted(slots, key=lambda s: (s.weekday, s.start))),
-        source=_source(r.raw("source"), f"{where}: source", problems),
-        verify=r.flag("verify"),
-        note=r.text("note", required=False),
+        check=check,
+        note=r.text("note", required=False) if check is None else check.note,
     )
 
 
@@ -202,8 +295,9 @@ def _locations(
     path: Path, problems: list[str]
 ) -> tuple[str, frozenset[str], dict[str, Service], tuple[Location, ...]]:
     where = _rel(path)
-    allowed = {"timezone", "closed_on_holidays", "services", "locations"}
+    allowed = {"timezone", "closed_on_holidays", "sources", "services", "locations"}
     top = Reader(_load_yaml(path, problems) or {}, where, problems, allowed)
+    pages = _pages(top)
     holidays = top.texts("closed_on_holidays", required=False)
     for name in holidays:
         if name not in HOLIDAY_NAMES:
@@ -211,23 +305,40 @@ def _locations(
     services: dict[str, Service] = {}
     for service_id, item in top.mapping("services").items():
         sw = f"{where}: services.{service_id}"
-        allowed = {"name", "description", "appointment", "cost", "source", "verify"}
+        allowed = {
+            "name",
+            "indefinite",
+            "negative",
+            "description",
+            "appointment",
+            "cost",
+            "source",
+            "absent_in",
+        }
         r = Reader(item, sw, problems, allowed)
+        negative = r.text("negative") or ""
+        if negative and not negative.startswith("geen "):
+            r.fail("negative", f"'{negative}' must start with 'geen ', as in 'Voerendaal heeft geen Taalhuis'")
+        absent_in = {}
+        for gemeente, check in r.mapping("absent_in", required=False).items():
+            cr = Reader(check, f"{sw}: absent_in.{gemeente}", problems, CHECK_FIELDS)
+            absent_in[str(gemeente)] = _check(cr, pages)
         services[str(service_id)] = Service(
             id=str(service_id),
             name=r.text("name") or "",
+            indefinite=r.text("indefinite") or "",
+            negative=negative,
             description=r.text("description") or "",
-            appointment=r.text("appointment", required=False),
-            cost=r.text("cost", required=False),
+            appointment=_fact(r, "appointment", pages),
+            cost=_fact(r, "cost", pages),
             source=_source(r.raw("source"), f"{sw}: source", problems),
-            verify=r.flag("verify"),
+            absent_in=absent_in,
         )
     locations = []
     seen: set[str] = set()
     for index, item in enumerate(top.items("locations")):
-        lw = f"{where}: locations[{index}]"
-        allowed = {"id", "name", "gemeente", "address", "phone", "url", "source", "verify", "services",
-                   "closures"}  # fmt: skip
+        lw = _label(f"{where}: locations", index, item)
+        allowed = {"id", "name", "gemeente", "address", "phone", "url", "source", "services", "closures"}
         r = Reader(item, lw, problems, allowed)
         loc_id = r.ident("id")
         if loc_id in seen:
@@ -238,7 +349,7 @@ def _locations(
             if service_id not in services:
                 r.fail(f"services.{service_id}", "unknown service (define it under services:)")
             schedules[str(service_id)] = _schedule(
-                str(service_id), sched, f"{lw}: services.{service_id}", problems
+                str(service_id), sched, f"{lw}: services.{service_id}", problems, pages
             )
         closures = []
         for cindex, citem in enumerate(r.items("closures", required=False)):
@@ -252,11 +363,10 @@ def _locations(
                 id=loc_id,
                 name=r.text("name") or "",
                 gemeente=r.ident("gemeente"),
-                address=r.text("address", required=False),
-                phone=r.text("phone", required=False),
+                address=_fact(r, "address", pages),
+                phone=_fact(r, "phone", pages),
                 url=r.url("url", required=False),
                 source=_source(r.raw("source"), f"{lw}: source", problems),
-                verify=r.flag("verify"),
                 services=schedules,
                 closures=tuple(closures),
             )
@@ -327,6 +437,14 @@ def _cross_check(catalog: Catalog, problems: list[str]) -> None:
     for loc in catalog.locations:
         if loc.gemeente not in catalog.gemeenten:
             problems.append(f"knowledge/locations.yml: location '{loc.id}': unknown gemeente '{loc.gemeente}'")
+    for service in catalog.services.values():
+        for gemeente in service.absent_in:
+            where = f"knowledge/locations.yml: services.{service.id}: absent_in.{gemeente}"
+            if gemeente not in catalog.gemeenten:
+                problems.append(f"{where}: unknown gemeente '{gemeente}' (see places.yml)")
+            offered = [loc.id for loc in catalog.locations_with(service.id, gemeente)]
+            if offered:
+                problems.append(f"{where}: says there is none, but location '{offered[0]}' offers it")
     for gem in catalog.gemeenten.values():
         for other in gem.nearby:
             if other not in catalog.gemeenten:

@@ -19,6 +19,51 @@ class Source:
     name: str = ""
 
 
+# The verification states of a local fact (docs/CONTENT.md, "Local facts"). Only a confirmed fact is shown to
+# residents as a fact; an assumed one is shown with a warning beside it, or not at all (see actions/render.py).
+CONFIRMED = "confirmed"
+ASSUMED = "assumed"
+FACT_STATES = (CONFIRMED, ASSUMED)
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verification state of one local fact: where it comes from, when it was checked, and by which role.
+
+    ``source.checked_on`` is the day someone last checked the fact against that source. ``confirmed_by`` is a
+    role ("medewerker Informatiepunt"), never a person's name, and is set only for a confirmed fact; ``note``
+    says what is assumed and what staff must check.
+    """
+
+    state: str
+    source: Source
+    confirmed_by: str | None = None
+    note: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """True when a role confirmed the fact; anything else is an assumption."""
+        return self.state == CONFIRMED
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One local fact (an address, a phone number, a rule such as "no appointment needed") and its state."""
+
+    value: str
+    check: Check
+
+    @property
+    def confirmed(self) -> bool:
+        """True when the fact may be shown to residents as a fact."""
+        return self.check.confirmed
+
+
+def fact_value(fact: Fact | None) -> str | None:
+    """The fact's text, or None when the fact is unknown."""
+    return fact.value if fact is not None else None
+
+
 @dataclass(frozen=True)
 class Link:
     """An official web page a resident can open."""
@@ -57,24 +102,43 @@ class Organisation:
     name: str
     kind: str
     description: str
-    phone: str | None
+    phone: Fact | None
     url: str | None
-    hours: str | None
+    hours: Fact | None
     source: Source
-    verify: bool
+
+    def facts(self) -> dict[str, Fact]:
+        """The organisation's checkable facts by field name (only those that are known)."""
+        return {k: v for k, v in (("phone", self.phone), ("hours", self.hours)) if v is not None}
 
 
 @dataclass(frozen=True)
 class Service:
-    """A kind of local help (Informatiepunt, E-café ...), independent of where it is offered."""
+    """A kind of local help (Informatiepunt, E-café ...), independent of where it is offered.
+
+    ``indefinite`` and ``negative`` are the name as it reads inside a sentence ("een Taalhuis", "geen Taalhuis";
+    "cursussen van de bibliotheek"), so sentences about a missing service are grammatical for every service.
+    ``absent_in`` holds, per municipality, the check of the fact that the service is not offered there.
+    """
 
     id: str
     name: str
+    indefinite: str
+    negative: str
     description: str
-    appointment: str | None
-    cost: str | None
+    appointment: Fact | None
+    cost: Fact | None
     source: Source
-    verify: bool
+    absent_in: dict[str, Check] = field(default_factory=dict)
+
+    def facts(self) -> dict[str, Fact]:
+        """The service's checkable facts by field name (only those that are known)."""
+        return {k: v for k, v in (("appointment", self.appointment), ("cost", self.cost)) if v is not None}
+
+    def known_absent(self, gemeente: str) -> bool:
+        """True only when it is confirmed that ``gemeente`` has no such service; missing data is not absence."""
+        check = self.absent_in.get(gemeente)
+        return check is not None and check.confirmed
 
 
 @dataclass(frozen=True)
@@ -101,9 +165,13 @@ class ServiceSchedule:
 
     service_id: str
     weekly: tuple[WeeklySlot, ...]
-    source: Source
-    verify: bool
-    note: str | None = None
+    check: Check | None = None  # None only when there are no times (nothing to check)
+    note: str | None = None  # why there are no times, when ``weekly`` is empty
+
+    @property
+    def confirmed(self) -> bool:
+        """True when the weekly times may be shown as a fact ("Nu open", "Volgende keren")."""
+        return bool(self.weekly) and self.check is not None and self.check.confirmed
 
 
 @dataclass(frozen=True)
@@ -113,13 +181,16 @@ class Location:
     id: str
     name: str
     gemeente: str
-    address: str | None
-    phone: str | None
+    address: Fact | None
+    phone: Fact | None
     url: str | None
     source: Source
-    verify: bool
     services: dict[str, ServiceSchedule]
     closures: tuple[Closure, ...]
+
+    def facts(self) -> dict[str, Fact]:
+        """The location's checkable facts by field name (only those that are known)."""
+        return {k: v for k, v in (("address", self.address), ("phone", self.phone)) if v is not None}
 
 
 @dataclass(frozen=True)

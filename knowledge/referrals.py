@@ -1,13 +1,21 @@
-"""Turns a topic's referral targets into concrete places and helplines for a resident's municipality."""
+"""Turns a topic's referral targets into concrete places and helplines for a resident's municipality.
+
+Every shown fact keeps its verification state (``Referral.checks``): the chat renders an assumed fact with a
+warning beside it or not at all, and staff get the state per field in the triage contract. "Nu open" and the
+next sessions are computed only from confirmed weekly times: a guess must not send anyone to a closed desk.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from knowledge.dutch import format_session, format_weekly
-from knowledge.models import Catalog, Location
+from knowledge.models import Catalog, Check, Fact, Location, fact_value
 from knowledge.schedule import current_session, upcoming_sessions
+
+# Contract field names of the facts that carry a state (the order staff read them in).
+CHECKED_FIELDS = ("address", "opening_hours", "phone", "appointment", "cost")
 
 
 @dataclass(frozen=True)
@@ -24,14 +32,38 @@ class Referral:
     url: str | None
     description: str = ""
     appointment: str | None = None
+    cost: str | None = None
     open_now: bool | None = None
     now_until: str | None = None
     next_sessions: tuple[str, ...] = ()
-    verify: bool = False
     elsewhere: bool = False
+    # The location's own name ("HuB. Bibliotheek Kerkrade"); None for a helpline.
+    place: str | None = None
+    # The check of every shown fact, by contract field name; a field without a value has no entry.
+    checks: dict[str, Check] = field(default_factory=dict)
+
+    def confirmed(self, name: str) -> bool:
+        """True when field ``name`` has a value that a role confirmed."""
+        check = self.checks.get(name)
+        return check is not None and check.confirmed
+
+    @property
+    def unconfirmed(self) -> tuple[str, ...]:
+        """The contract fields shown with a value that nobody confirmed, in reading order."""
+        return tuple(name for name in CHECKED_FIELDS if name in self.checks and not self.checks[name].confirmed)
+
+    @property
+    def verify(self) -> bool:
+        """True when at least one shown fact is unconfirmed (the contract's original ``verify`` flag)."""
+        return bool(self.unconfirmed)
 
     def as_contract(self) -> dict[str, object]:
-        """The JSON fields of the triage contract (plus ``next_open`` and ``verify`` for staff)."""
+        """The JSON fields of the triage contract.
+
+        ``next_open`` is null unless the weekly times are confirmed. ``verify`` stays for existing clients
+        (true when any field is unconfirmed); ``unconfirmed`` names those fields, and ``checks`` gives staff the
+        state, source, date and role of every field that has a value.
+        """
         return {
             "id": self.id,
             "name": self.name,
@@ -43,7 +75,31 @@ class Referral:
             "url": self.url,
             "next_open": self.next_sessions[0] if self.next_sessions else None,
             "verify": self.verify,
+            "appointment": self.appointment,
+            "cost": self.cost,
+            "unconfirmed": list(self.unconfirmed),
+            "checks": {
+                name: _check_contract(self.checks[name]) for name in CHECKED_FIELDS if name in self.checks
+            },
         }
+
+
+def _check_contract(check: Check) -> dict[str, object]:
+    return {
+        "state": check.state,
+        "source_url": check.source.url,
+        "source_name": check.source.name,
+        "checked_on": check.source.checked_on.isoformat(),
+        "confirmed_by": check.confirmed_by,
+        "note": check.note,
+    }
+
+
+def _checks(facts: dict[str, Fact | None], schedule_check: Check | None = None) -> dict[str, Check]:
+    out = {name: fact.check for name, fact in facts.items() if fact is not None}
+    if schedule_check is not None:
+        out["opening_hours"] = schedule_check
+    return out
 
 
 def _service_locations(catalog: Catalog, service_id: str, gemeente: str) -> tuple[list[Location], bool]:
@@ -63,24 +119,36 @@ def _service_referral(
 ) -> Referral:
     service = catalog.services[service_id]
     schedule = location.services[service_id]
-    sessions = upcoming_sessions(catalog, location, service_id, now, count=3)
-    ongoing = current_session(catalog, location, service_id, now)
+    hours = format_weekly(schedule.weekly) or None
+    # Only confirmed times say "open now" or give dates; assumed times stay a staff matter.
+    sessions = upcoming_sessions(catalog, location, service_id, now, count=3) if schedule.confirmed else []
+    ongoing = current_session(catalog, location, service_id, now) if schedule.confirmed else None
     return Referral(
         id=service_id,
         name=f"{service.name} – {location.name}",
         kind="service",
         gemeente=location.gemeente,
-        address=location.address,
-        opening_hours=format_weekly(schedule.weekly) or None,
-        phone=location.phone,
+        address=fact_value(location.address),
+        opening_hours=hours,
+        phone=fact_value(location.phone),
         url=location.url,
         description=service.description,
-        appointment=service.appointment,
-        open_now=ongoing is not None,
+        appointment=fact_value(service.appointment),
+        cost=fact_value(service.cost),
+        open_now=(ongoing is not None) if schedule.confirmed else None,
         now_until=f"{ongoing.end:%H:%M}" if ongoing else None,
         next_sessions=tuple(format_session(s.start, s.end) for s in sessions),
-        verify=schedule.verify or location.verify or service.verify,
         elsewhere=elsewhere,
+        place=location.name,
+        checks=_checks(
+            {
+                "address": location.address,
+                "phone": location.phone,
+                "appointment": service.appointment,
+                "cost": service.cost,
+            },
+            schedule.check if hours else None,
+        ),
     )
 
 
@@ -103,11 +171,11 @@ def referrals_for(
                     kind=org.kind,
                     gemeente=None,
                     address=None,
-                    opening_hours=org.hours,
-                    phone=org.phone,
+                    opening_hours=fact_value(org.hours),
+                    phone=fact_value(org.phone),
                     url=org.url,
                     description=org.description,
-                    verify=org.verify,
+                    checks=_checks({"opening_hours": org.hours, "phone": org.phone}),
                 )
             )
             continue

@@ -69,9 +69,15 @@ def render_text(report: ContentReport) -> str:
     """The report as plain text for a terminal or an e-mail to staff."""
     lines: list[str] = [f"Wegwijzer content report, {report.today.isoformat()}", ""]
     unverified = [a for a in report.attention if a.reason == "unverified"]
+    unknown = [a for a in report.attention if a.reason == "unknown"]
     stale = [a for a in report.attention if a.reason == "stale"]
-    lines.append(f"1. Unverified facts (verify: true): {len(unverified)}")
+    lines.append(
+        f"1. Unverified facts (topics with verify: true, local facts not confirmed): {len(unverified)}"
+    )
     lines.extend(f"   - {a}" for a in unverified)
+    lines.append("")
+    lines.append(f"1b. Local facts not known yet (the bot shows the website instead): {len(unknown)}")
+    lines.extend(f"   - {a}" for a in unknown)
     lines.append("")
     lines.append(
         f"2. Reviewed or checked more than {STALE_AFTER_MONTHS} months ago "

@@ -64,6 +64,11 @@ class Referral(_Lenient):
     url: str | None = None
     next_open: Any = None
     verify: bool = False
+    # The fields nobody confirmed yet ("address", "opening_hours", "phone", "appointment", "cost"); an older
+    # server sends only ``verify``.
+    unconfirmed: list[str] = Field(default_factory=list)
+    appointment: str | None = None
+    cost: str | None = None
 
 
 class TriageResult(_Lenient):

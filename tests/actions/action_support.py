@@ -44,3 +44,34 @@ def texts(dispatcher: CollectingDispatcher) -> list[str]:
 
 def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+# The HuB Informatiepunt's Friday times, as locations.yml has them (assumed), and as staff would confirm them.
+HUB_TIMES_ASSUMED = (
+    "        state: assumed\n"
+    "        source: ido_2021\n"
+    "        checked_on: 2021-06-17\n"
+    "        note: Tijden uit 2021. Staf moet bevestigen of ze nog kloppen.\n"
+)
+HUB_TIMES_CONFIRMED = (
+    "        state: confirmed\n"
+    "        source: ido_2021\n"
+    "        checked_on: 2025-11-20\n"
+    "        confirmed_by: medewerker Informatiepunt\n"
+)
+
+
+def edited_content(tmp_path: Path, *edits: tuple[str, str, str]) -> Path:
+    """A copy of knowledge/ with ``(file, old, new)`` text edits applied (each ``old`` must occur)."""
+    import shutil
+
+    from knowledge.loader import CONTENT_DIR
+
+    target = tmp_path / "knowledge"
+    shutil.copytree(CONTENT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    for name, old, new in edits:
+        path = target / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture text not found in {name}: {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
+from knowledge import Catalog, load_catalog
 from tests.actions.action_support import WEDNESDAY_EVENING
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,3 +40,17 @@ def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture(autouse=True)
 def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEGWIJZER_NOW", WEDNESDAY_EVENING)
+
+
+@pytest.fixture()
+def use_content(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], Catalog]:
+    """Make the actions answer from another content folder (a copy a test edited); returns its catalogue."""
+    from actions import answer_topic, resolve_place
+
+    def use(root: Path) -> Catalog:
+        catalog = load_catalog(root)
+        for module in (answer_topic, resolve_place):
+            monkeypatch.setattr(module, "get_catalog", lambda: catalog)
+        return catalog
+
+    return use

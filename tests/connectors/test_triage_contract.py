@@ -123,3 +123,22 @@ def test_triage_threshold_equals_the_nlu_fallback_threshold():
     fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
     triage = credentials["bot.connectors.triage.TriageInput"]
     assert triage["fallback_threshold"] == fallback["threshold"]
+
+
+def test_referrals_tell_staff_per_field_what_is_unconfirmed():
+    parse = _parse(("informatiepunt", 0.99))
+    result = build_response(CATALOG, TriageRequest("waar is het informatiepunt", "brunssum"), parse, 0.5, NOW)
+    (ref,) = result["referrals"]
+    assert ref["opening_hours"] == "vrijdag 10:00–12:00"  # staff see the assumption ...
+    assert ref["next_open"] is None  # ... but no date computed from it
+    assert ref["verify"] is True and "opening_hours" in ref["unconfirmed"]
+    assert set(ref["checks"]) >= {"opening_hours"} and ref["checks"]["opening_hours"]["state"] == "assumed"
+    assert "address" not in ref["checks"]  # unknown, so nothing to check
+
+
+def test_a_confirmed_helpline_in_the_contract_is_not_marked():
+    parse = _parse(("bericht_controleren", 0.99))
+    result = build_response(CATALOG, TriageRequest("is dit echt", None), parse, 0.5, NOW)
+    fraud = next(r for r in result["referrals"] if r["id"] == "fraudehelpdesk")
+    assert fraud["verify"] is False and fraud["unconfirmed"] == []
+    assert fraud["checks"]["phone"]["state"] == "confirmed"

@@ -70,15 +70,47 @@ def test_one_day_later_the_year_old_source_is_stale(aged_content: Path) -> None:
 def test_every_unverified_topic_and_schedule_is_listed_with_its_note(catalog: Catalog) -> None:
     items = needs_attention(catalog, date(2026, 11, 25))
     unverified = {a.item: a.detail for a in items if a.reason == "unverified"}
+    unknown = {a.item for a in items if a.reason == "unknown"}
     for topic in catalog.topics.values():
         if topic.verify:
             assert unverified[f"topic {topic.id}"] == " ".join((topic.verify_note or "").split())
     for location in catalog.locations:
         for service_id, schedule in location.services.items():
-            if schedule.verify:
-                assert f"location {location.id}, schedule {service_id}" in unverified
-    for organisation in catalog.organisations.values():
-        assert (f"organisation {organisation.id}" in unverified) is organisation.verify
+            item = f"location {location.id}, schedule {service_id}"
+            assert (item in unverified) is (schedule.check is not None and not schedule.confirmed), item
+            assert (item in unknown) is (schedule.check is None), item
+
+
+def _local_facts(catalog: Catalog) -> list[tuple[str, object]]:
+    """(report item, fact or None) for every checkable local fact in the content."""
+    out: list[tuple[str, object]] = []
+    for org in catalog.organisations.values():
+        out += [(f"organisation {org.id}, phone", org.phone), (f"organisation {org.id}, hours", org.hours)]
+    for service in catalog.services.values():
+        out += [(f"service {service.id}, {name}", fact) for name, fact in service.facts().items()]
+    for loc in catalog.locations:
+        out += [(f"location {loc.id}, address", loc.address), (f"location {loc.id}, phone", loc.phone)]
+    return out
+
+
+def test_the_report_agrees_with_the_state_of_every_local_fact(catalog: Catalog) -> None:
+    items = needs_attention(catalog, date(2026, 12, 1))
+    unverified = {a.item: a.detail for a in items if a.reason == "unverified"}
+    unknown = {a.item for a in items if a.reason == "unknown"}
+    facts = _local_facts(catalog)
+    assert facts
+    for item, fact in facts:
+        if fact is None:
+            assert item in unknown and item not in unverified, item
+        elif fact.confirmed:  # type: ignore[attr-defined]
+            assert item not in unverified and item not in unknown, item
+        else:
+            assert unverified[item] == f"assumed: {' '.join(fact.check.note.split())}", item  # type: ignore[attr-defined]
+
+
+def test_a_confirmed_helpline_is_not_on_the_list(catalog: Catalog) -> None:
+    items = needs_attention(catalog, date(2026, 12, 1))
+    assert not [a for a in items if a.item.startswith("organisation fraudehelpdesk")]
 
 
 def test_report_text_has_every_section_and_every_topic(
@@ -86,7 +118,12 @@ def test_report_text_has_every_section_and_every_topic(
 ) -> None:
     report = build_report(catalog, allowed, date(2026, 11, 25))
     text = render_text(report)
-    for heading in ("1. Unverified facts", "2. Reviewed or checked more than 12 months", "3. Readability"):
+    headings = (
+        "1. Unverified facts",
+        "1b. Local facts not known yet",
+        "2. Reviewed or checked more than 12 months",
+    )
+    for heading in (*headings, "3. Readability"):
         assert heading in text
     for topic_id in catalog.topics:
         assert re.search(rf"^   {topic_id} +\d", text, re.MULTILINE), topic_id

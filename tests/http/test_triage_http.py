@@ -36,7 +36,12 @@ def test_triage_answers_per_contract(client, stack):
             "opening_hours",
             "phone",
             "url",
+            "verify",
+            "unconfirmed",
+            "checks",
         }
+        assert ref["verify"] is bool(ref["unconfirmed"])
+        assert set(ref["unconfirmed"]) <= set(ref["checks"])
 
 
 def test_out_of_scope_triage(client, stack):

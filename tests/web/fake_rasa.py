@@ -126,8 +126,9 @@ async def triage(request: Request) -> JSONResponse:
                     "opening_hours": ["vrijdag 10:00–12:00"],
                     "phone": None,
                     "url": None,
-                    "next_open": "vrijdag 10:00",
+                    "next_open": None,  # the times are not confirmed, so the contract gives no next time
                     "verify": True,
+                    "unconfirmed": ["address", "opening_hours"],
                 },
                 {
                     "id": "digid_helpdesk",

@@ -326,3 +326,33 @@ def test_message_check_without_csrf_or_text_is_refused(client: TestClient, upstr
 def test_message_check_page_requires_login(client: TestClient) -> None:
     response = client.get("/bericht", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login"
+
+
+def test_unconfirmed_fields_are_marked_one_by_one(
+    client: TestClient, upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # arrange: the address is confirmed, the hours and the phone number are not (the triage contract says so)
+    referral = TRIAGE_ANSWER["referrals"][0]
+    monkeypatch.setitem(referral, "phone", "045 000 00 00")
+    monkeypatch.setitem(referral, "verify", True)
+    monkeypatch.setitem(referral, "unconfirmed", ["opening_hours", "phone"])
+    csrf = login(client)
+    # act
+    page = client.post("/", data={"text": "Zorgtoeslag?", "gemeente": "kerkrade", "csrf": csrf}).text
+    # assert: a mark beside each unconfirmed field, none beside the address, no warning for the whole referral
+    assert "Adres: Teststraat 1</p>" in page
+    assert re.search(r"Telefoon: 045 000 00 00 <span class=\"verify-mark\">\(nog niet gecontroleerd\)", page)
+    assert re.search(r"<p>Open: <span class=\"verify-mark\">\(nog niet gecontroleerd\)", page)
+    assert "Let op: deze gegevens zijn nog niet gecontroleerd" not in page
+    # the print sheet for the resident gives no unconfirmed times, only how to find out
+    sheet = page[page.index("Waar kunt u terecht?") :]
+    assert "De tijden zijn nog niet gecontroleerd. Bel of kijk op de website voordat u gaat." in sheet
+    assert "10:00–12:00" not in sheet
+    assert "Telefoon: 045 000 00 00 (nog niet gecontroleerd)" in sheet
+
+
+def test_a_confirmed_referral_has_no_warning_on_screen_or_paper(client: TestClient) -> None:
+    csrf = login(client)
+    page = client.post("/", data={"text": "Zorgtoeslag?", "gemeente": "kerkrade", "csrf": csrf}).text
+    assert "gecontroleerd" not in page and "kunnen veranderd zijn" not in page
+    assert "vrijdag: 10:00–12:00" in page
