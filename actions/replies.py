@@ -23,6 +23,7 @@ from actions.names import (
     INTENT_DENY,
     INTENT_INFORM_PLACE,
     INTENT_SIMPLER,
+    MESSAGE_CHECK_TOPIC,
     NOT_UNDERSTOOD_TOPIC,
     SLOT_AWAITING_PLACE,
     SLOT_FEEDBACK,
@@ -34,6 +35,7 @@ from knowledge import Catalog, Topic
 from knowledge.clock import now
 from knowledge.pii import KINDS, placeholder
 from knowledge.referrals import referrals_for
+from knowledge.two_questions import second_topic
 
 Events = list[dict[str, Any]]
 
@@ -119,6 +121,20 @@ def _targets(topic: Topic, subject: Topic | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*targets, *topic.refer_to]))
 
 
+def second_question(catalog: Catalog, tracker: Tracker, topic: Topic) -> Topic | None:
+    """The other topic the latest message also asked about, to offer as a button after answering ``topic``.
+
+    Only for the message that asked ``topic`` itself: an answer that waited for the place is given on the
+    place message, which asks nothing else. Never after the message check, which waits for a message to
+    check. Which second topic, if any, is knowledge/two_questions.py's rule, shared with staff triage.
+    """
+    asked = catalog.topic_for_intent(latest_intent(tracker))
+    if topic.id == MESSAGE_CHECK_TOPIC or asked is None or asked.id != topic.id:
+        return None
+    text = tracker.latest_message.get("text") or ""
+    return second_topic(catalog, text, tracker.latest_message.get("intent_ranking") or [], topic)
+
+
 def answer(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -162,7 +178,13 @@ def answer(
                     "payload": render.payload(INTENT_INFORM_PLACE),
                 }
             )
-        dispatcher.utter_message(text=catalog.message("feedback_question"), buttons=buttons)
+        question = catalog.message("feedback_question")
+        # Offering the second topic counts nothing; pressing its button is a normal question (docs/api.md).
+        second = second_question(catalog, tracker, topic)
+        if second is not None:
+            question += "\n" + catalog.message("second_question", title=second.title, button=second.button)
+            buttons.append({"title": second.button, "payload": render.payload(second.id)})
+        dispatcher.utter_message(text=question, buttons=buttons)
         emit(tracker, "answered", topic=topic.id, gemeente=gemeente)
     if topic.id == HANDOFF_TOPIC:
         emit(tracker, "handoff_requested", topic=subject.id if subject else None, gemeente=gemeente)

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from knowledge import message_check_content
+from knowledge import message_check_content, two_questions
 from knowledge.models import (
     CONFIRMED,
     FACT_STATES,
@@ -81,6 +81,7 @@ REQUIRED_MESSAGES = {
     "button_referral",
     "button_staff",
     "feedback_question",
+    "second_question",
     "button_yes",
     "button_no",
     "feedback_thanks",
@@ -475,6 +476,7 @@ def load_catalog(content_dir: Path | None = None) -> Catalog:
     gemeenten, outside = _places(root / "places.yml", problems)
     messages = _messages(root / "messages.yml", problems)
     message_check = message_check_content.load(root, problems)
+    two_question_rules = two_questions.load(root, problems)
     intent_to_topic = {}
     for topic in topics.values():
         for intent in topic.also_for_intents:
@@ -491,6 +493,7 @@ def load_catalog(content_dir: Path | None = None) -> Catalog:
         closed_on_holidays=holidays,
         intent_to_topic=intent_to_topic,
         message_check=message_check,
+        two_questions=two_question_rules,
     )
     _cross_check(catalog, problems)
     if problems:

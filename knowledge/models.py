@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from knowledge.message_check_content import MessageCheckContent
+    from knowledge.two_questions import TwoQuestionRules
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,8 @@ class Catalog:
     intent_to_topic: dict[str, str] = field(default_factory=dict)
     # "Is dit bericht echt?": signals, official domains and verdict texts (knowledge/message_check.yml).
     message_check: MessageCheckContent | None = None
+    # Two questions in one message: the markers and the threshold (knowledge/two_questions.yml).
+    two_questions: TwoQuestionRules | None = None
 
     def topic_for_intent(self, intent: str | None) -> Topic | None:
         """Return the topic an NLU intent stands for, or None for mechanics intents."""

@@ -2,16 +2,21 @@
 # held-out evaluation gate, and `make eval`. (`make content-report` lives in mk/core.mk and runs
 # scripts/content_report.py, which is part of this area.)
 TEST_STEPS += test-content test-eval-gate
-APP_MYPY_PATHS += quality
+APP_MYPY_PATHS += quality scripts/calibrate_two_questions.py
 
-.PHONY: test-content test-eval-gate eval
+.PHONY: test-content test-eval-gate eval calibrate-two-questions
 
 test-content: venvs ## Readability, topic consistency and held-out leak tests (app env; leak test in both)
-	$(APP_PY) -m pytest -q -p no:cacheprovider tests/content tests/nlu/test_heldout_leak.py tests/nlu/test_eval_metrics.py
-	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu/test_heldout_leak.py tests/nlu/test_eval_metrics.py
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests/content tests/nlu/test_heldout_leak.py tests/nlu/test_eval_metrics.py \
+		tests/nlu/test_two_questions_calibration.py
+	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu/test_heldout_leak.py tests/nlu/test_eval_metrics.py \
+		tests/nlu/test_two_questions_calibration.py
 
 test-eval-gate: venvs $(MODEL) ## Held-out NLU gate on the trained model: top-1 >= 0.90, out-of-scope recall >= 0.80
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu/test_eval_gate.py
 
 eval: venvs $(SPACY_NL) ## Held-out NLU report (reuses the trained model if current); writes results/eval.json
 	$(RASA_PY) scripts/eval_nlu.py --out results/eval.json
+
+calibrate-two-questions: venvs $(MODEL) ## Sweep the two-questions threshold on the trained model -> results/two-questions.json
+	$(RASA_PY) scripts/calibrate_two_questions.py $(MODEL) --out results/two-questions.json

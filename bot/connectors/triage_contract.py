@@ -14,6 +14,7 @@ from knowledge.message_check import check_message, explain
 from knowledge.message_check_answer import compose
 from knowledge.places import find_place
 from knowledge.referrals import referrals_for
+from knowledge.two_questions import second_topic
 
 MAX_TEXT_LENGTH = 1000
 # A pasted e-mail is longer than a question; the cap equals what the chat channels accept (bot/input_text.py).
@@ -88,10 +89,15 @@ def build_response(
     fallback_threshold: float,
     now: datetime,
 ) -> dict[str, Any]:
-    """The triage answer: topic, alternatives, answer texts, referrals for the municipality."""
+    """The triage answer: topic, alternatives, answer texts, referrals for the municipality.
+
+    ``second_question`` is the other topic a two-question message asks about (knowledge/two_questions.py, the
+    rule the chat uses to offer its button), else None; it is always among the alternatives.
+    """
+    parsed_ranking = parse.get("intent_ranking") or []
     ranking = [
         (catalog.topic_for_intent(item.get("name")), float(item.get("confidence") or 0.0))
-        for item in parse.get("intent_ranking") or []
+        for item in parsed_ranking
     ]
     topics = [(topic.id, conf) for topic, conf in ranking if topic is not None]
     best_id, best_conf = topics[0] if topics else (NOT_UNDERSTOOD_TOPIC, 0.0)
@@ -103,12 +109,19 @@ def build_response(
         if topic_id not in (best_id, NOT_UNDERSTOOD_TOPIC)
     ][:MAX_ALTERNATIVES]
     topic = catalog.topics[best_id]
+    second = second_topic(catalog, str(parse.get("text") or request.text), parsed_ranking, topic)
+    if second is not None and all(alt["topic"] != second.id for alt in alternatives):
+        conf = next(c for topic_id, c in topics if topic_id == second.id)
+        # the second question first, then the others the cut leaves room for (never fewer than that one)
+        alternatives = [{"topic": second.id, "confidence": round(conf, 4)}, *alternatives]
+        alternatives = alternatives[: max(MAX_ALTERNATIVES, 1)]
     gemeente = resolve_gemeente(catalog, request.gemeente, request.text)
     refs = referrals_for(catalog, topic.refer_to, gemeente, now)
     return {
         "topic": best_id,
         "confidence": round(best_conf, 4),
         "alternatives": alternatives,
+        "second_question": second.id if second is not None else None,
         "answer": {
             "title": topic.title,
             "text": topic.answer,

@@ -77,6 +77,8 @@ class TriageResult(_Lenient):
     topic: str
     confidence: float = 0.0
     alternatives: list[Alternative] = Field(default_factory=list)
+    # The other topic of a two-question message (also among the alternatives); an older server sends none.
+    second_question: str | None = None
     answer: Answer = Field(default_factory=Answer)
     referrals: list[Referral] = Field(default_factory=list)
     gemeente: str | None = None

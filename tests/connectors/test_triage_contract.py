@@ -56,8 +56,17 @@ def test_response_follows_the_contract():
         ("privacy", 0.001),
     )
     result = build_response(CATALOG, request, parse, 0.5, NOW)
-    assert set(result) == {"topic", "confidence", "alternatives", "answer", "referrals", "gemeente"}
+    assert set(result) == {
+        "topic",
+        "confidence",
+        "alternatives",
+        "second_question",
+        "answer",
+        "referrals",
+        "gemeente",
+    }
     assert result["topic"] == "digid_problemen" and result["confidence"] == 0.93
+    assert result["second_question"] is None  # one question, though the ranking has runners-up
     assert [a["topic"] for a in result["alternatives"]] == ["digid_aanvragen", "toeslagen", "email"]
     assert result["gemeente"] == "simpelveld"
     topic = CATALOG.topics["digid_problemen"]
@@ -142,3 +151,46 @@ def test_a_confirmed_helpline_in_the_contract_is_not_marked():
     fraud = next(r for r in result["referrals"] if r["id"] == "fraudehelpdesk")
     assert fraud["verify"] is False and fraud["unconfirmed"] == []
     assert fraud["checks"]["phone"]["state"] == "confirmed"
+
+
+# --- two questions in one message (knowledge/two_questions.py, the chat's rule) -----------------------------
+
+TWO = "mijn digid doet het niet en ik moet ook toeslag aanvragen"
+
+
+def test_a_two_question_message_names_the_second_topic_among_the_alternatives():
+    parse = _parse(("digid_problemen", 0.55), ("toeslagen", 0.4), ("email", 0.05))
+    result = build_response(CATALOG, TriageRequest(TWO, None), parse, 0.3, NOW)
+    assert result["topic"] == "digid_problemen"
+    assert result["second_question"] == "toeslagen"
+    assert result["alternatives"][0] == {"topic": "toeslagen", "confidence": 0.4}
+
+
+def test_the_second_topic_stays_in_the_alternatives_when_the_cut_would_drop_it(monkeypatch):
+    from bot.connectors import triage_contract
+
+    monkeypatch.setattr(triage_contract, "MAX_ALTERNATIVES", 0)
+    parse = _parse(("digid_problemen", 0.55), ("toeslagen", 0.4), ("email", 0.05))
+    result = triage_contract.build_response(CATALOG, TriageRequest(TWO, None), parse, 0.3, NOW)
+    assert result["second_question"] == "toeslagen"
+    assert [a["topic"] for a in result["alternatives"]] == ["toeslagen"]
+
+
+def test_the_text_nlu_saw_decides_the_shape():
+    parse = {**_parse(("digid_problemen", 0.55), ("toeslagen", 0.4)), "text": "mijn digid doet het niet"}
+    result = build_response(CATALOG, TriageRequest(TWO, None), parse, 0.3, NOW)
+    assert result["second_question"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "threshold"),
+    [
+        ("mijn man en ik willen ook een digid", (("digid_aanvragen", 0.97), ("digid_machtigen", 0.02)), 0.3),
+        ("mijn digid doet het niet", (("digid_problemen", 0.55), ("toeslagen", 0.4)), 0.3),  # no second part
+        (TWO, (("digid_problemen", 0.25), ("toeslagen", 0.24)), 0.3),  # below the fallback: niet begrepen
+        (TWO, (("digid_problemen", 0.55), ("begroeting", 0.4), ("toeslagen", 0.05)), 0.3),
+    ],
+)
+def test_no_second_question_without_two_topics(text, ranking, threshold):
+    result = build_response(CATALOG, TriageRequest(text, None), _parse(*ranking), threshold, NOW)
+    assert result["second_question"] is None

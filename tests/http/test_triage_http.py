@@ -95,4 +95,12 @@ def test_triage_unknown_mode_is_a_400_with_reason(client, stack):
 
 def test_triage_without_mode_keeps_the_topic_contract(client, stack):
     body = _post(client, stack, json={"text": "ik ben mijn digid kwijt", "gemeente": None}).json()
-    assert set(body) == {"topic", "confidence", "alternatives", "answer", "referrals", "gemeente"}
+    assert set(body) == {
+        "topic",
+        "confidence",
+        "alternatives",
+        "second_question",
+        "answer",
+        "referrals",
+        "gemeente",
+    }

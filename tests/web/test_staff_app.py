@@ -191,6 +191,19 @@ def test_server_masks_personal_data_before_calling_rasa(client: TestClient, upst
     assert "Belastingaangifte" in response.text  # the alternative
 
 
+def test_a_second_question_is_shown_to_staff(
+    client: TestClient, upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csrf = login(client)
+    page = client.post("/", data={"text": "Zorgtoeslag en aangifte?", "gemeente": "", "csrf": csrf})
+    assert 'id="second-question"' not in page.text  # the canned answer has none
+    monkeypatch.setitem(TRIAGE_ANSWER, "second_question", "belastingaangifte")
+    page = client.post("/", data={"text": "Zorgtoeslag en aangifte?", "gemeente": "", "csrf": csrf})
+    assert page.status_code == 200
+    shown = re.search(r'<p id="second-question">(.*?)</p>', page.text, re.S)
+    assert shown and "Belastingaangifte" in shown.group(1) and "(belastingaangifte)" in shown.group(1)
+
+
 def test_triage_rejects_unknown_gemeente(client: TestClient, upstreams: Upstreams) -> None:
     csrf = login(client)
     response = client.post("/", data={"text": "Vraag", "gemeente": "maastricht", "csrf": csrf})

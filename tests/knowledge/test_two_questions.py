@@ -1,0 +1,181 @@
+"""Two questions in one message (knowledge/two_questions.py): the shape of the text, the runner-up's confidence
+and kind, and the content file's validation. Rankings are written out in Rasa's ``intent_ranking`` format, so
+no trained model is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from knowledge import Catalog, ContentError, load_catalog
+from knowledge.two_questions import TwoQuestionRules, has_two_parts, second_topic
+
+CATALOG = load_catalog()
+TWO = "mijn digid doet het niet en ik moet ook toeslag aanvragen"
+
+
+def _ranking(*pairs: tuple[str, float]) -> list[dict[str, object]]:
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+def _with_threshold(threshold: float) -> Catalog:
+    rules = CATALOG.two_questions
+    assert rules is not None
+    return replace(CATALOG, two_questions=replace(rules, threshold=threshold))
+
+
+def _second(
+    text: str, *pairs: tuple[str, float], answered: str = "digid_problemen", catalog: Catalog = CATALOG
+):
+    found = second_topic(catalog, text, _ranking(*pairs), catalog.topics[answered])
+    return found.id if found is not None else None
+
+
+def test_the_real_content_has_markers_and_a_threshold_between_zero_and_one():
+    rules = CATALOG.two_questions
+    assert rules is not None
+    assert 0 < rules.threshold < 1 and rules.min_words >= 1
+    assert {("en",), ("ook",), ("?",)} <= set(rules.markers)
+
+
+# --- (a) the shape: a marker with words on both sides --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TWO,
+        "Mijn DigiD doet het niet. En hoe vraag ik toeslag aan?",
+        "hoe werkt digid? hoe vraag ik toeslag aan",
+        "digid kwijt; toeslag aanvragen",
+        "digid kwijt daarnaast toeslag aanvragen",
+        "digid kwijt. nog een vraag: toeslag aanvragen",
+    ],
+)
+def test_a_marker_between_two_parts_is_the_shape_of_two_questions(text):
+    assert CATALOG.two_questions is not None
+    assert has_two_parts(text, CATALOG.two_questions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hoe vraag ik toeslag aan?",  # a question mark at the end joins nothing
+        "digid en toeslag",  # one word on each side is not two parts
+        "mijn digid doet het niet",  # no marker at all
+        "ik heb mijn wachtwoord vergeten",  # "en" inside a word is no marker
+        "/toeslagen",  # a button payload
+        '/digid_problemen{"x":"a en b en c"}',
+    ],
+)
+def test_no_marker_with_two_parts_is_not_two_questions(text):
+    assert CATALOG.two_questions is not None
+    assert not has_two_parts(text, CATALOG.two_questions)
+
+
+def test_a_message_without_two_parts_gets_no_offer_even_with_a_strong_runner_up():
+    assert _second("mijn digid doet het niet", ("digid_problemen", 0.5), ("toeslagen", 0.45)) is None
+
+
+# --- (b) the runner-up: a suggestable topic at or above the threshold ----------------------------------------
+
+
+def test_the_runner_up_is_offered_when_it_is_strong_enough():
+    assert _second(TWO, ("digid_problemen", 0.6), ("toeslagen", 0.35), ("email", 0.05)) == "toeslagen"
+
+
+def test_the_threshold_is_inclusive_and_below_it_nothing_is_offered():
+    catalog = _with_threshold(0.3)
+    assert _second(TWO, ("digid_problemen", 0.7), ("toeslagen", 0.3), catalog=catalog) == "toeslagen"
+    assert _second(TWO, ("digid_problemen", 0.71), ("toeslagen", 0.29), catalog=catalog) is None
+
+
+def test_a_single_topic_message_with_en_gets_no_offer():
+    # "en" and "ook" in a one-topic message: the runner-up is weak, as a trained model ranks it
+    text = "mijn man en ik willen ook allebei een digid aanvragen"
+    assert (
+        _second(text, ("digid_aanvragen", 0.97), ("digid_machtigen", 0.02), answered="digid_aanvragen") is None
+    )
+
+
+def test_the_answered_topic_is_never_offered_again():
+    # the ranking's best differing topic is looked at, so the answered one further down changes nothing
+    ranking = (("toeslagen", 0.5), ("digid_problemen", 0.45))
+    assert _second(TWO, *ranking, answered="toeslagen") == "digid_problemen"
+    assert _second(TWO, ("digid_problemen", 0.99), answered="digid_problemen") is None
+
+
+@pytest.mark.parametrize("runner_up", ["buiten_bereik", "nlu_fallback", "begroeting", "bedankt", "medewerker"])
+def test_a_runner_up_that_is_no_suggestable_topic_gives_nothing(runner_up):
+    # and the topic after it is not tried: the message is not two questions we can name
+    ranking = (("digid_problemen", 0.5), (runner_up, 0.4), ("toeslagen", 0.1))
+    assert _second("hallo, mijn digid doet het niet en hoe gaat het", *ranking) is None
+
+
+def test_mechanics_intents_in_the_ranking_are_skipped():
+    ranking = (("digid_problemen", 0.5), ("affirm", 0.3), ("toeslagen", 0.2))
+    assert _second(TWO, *ranking) == "toeslagen"
+
+
+@pytest.mark.parametrize("answered", ["buiten_bereik", "medewerker", "begroeting"])
+def test_after_a_conversation_topic_nothing_is_offered(answered):
+    assert _second(TWO, (answered, 0.5), ("toeslagen", 0.45), answered=answered) is None
+
+
+def test_without_rules_nothing_is_offered():
+    catalog = replace(CATALOG, two_questions=None)
+    assert _second(TWO, ("digid_problemen", 0.5), ("toeslagen", 0.45), catalog=catalog) is None
+
+
+def test_a_malformed_confidence_counts_as_zero():
+    assert _second(TWO, ("digid_problemen", 0.5), ("toeslagen", "veel")) is None  # type: ignore[arg-type]
+
+
+# --- the content file ---------------------------------------------------------------------------------------
+
+
+def _problems(root: Path) -> str:
+    with pytest.raises(ContentError) as info:
+        load_catalog(root)
+    return str(info.value)
+
+
+def _write(root: Path, text: str) -> None:
+    (root / "two_questions.yml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "threshold: 1.5\nmin_words: 2\nmarkers: [en]\n",
+            "field 'threshold': must be a number between 0 and 1",
+        ),
+        (
+            "threshold: hoog\nmin_words: 2\nmarkers: [en]\n",
+            "field 'threshold': must be a number between 0 and 1",
+        ),
+        ("threshold: 0.2\nmin_words: 0\nmarkers: [en]\n", "field 'min_words': must be a whole number"),
+        ("threshold: 0.2\nmin_words: 2\nmarkers: []\n", "field 'markers': must list at least one marker"),
+        ("threshold: 0.2\nmin_words: 2\nmarkers: ['...']\n", "field 'markers[0]': must be a word"),
+        ("threshold: 0.2\nmin_words: 2\nmarkers: [en]\nextra: 1\n", "field 'extra': unknown field"),
+        ("min_words: 2\nmarkers: [en]\n", "field 'threshold': is required"),
+    ],
+)
+def test_a_broken_two_questions_file_names_file_and_field(content_copy, text, problem):
+    _write(content_copy, text)
+    assert f"knowledge/two_questions.yml: {problem}" in _problems(content_copy)
+
+
+def test_a_missing_two_questions_file_is_reported(content_copy):
+    (content_copy / "two_questions.yml").unlink()
+    assert "knowledge/two_questions.yml: file is missing" in _problems(content_copy)
+
+
+def test_markers_are_read_as_words(content_copy):
+    _write(content_copy, "threshold: 0.25\nmin_words: 1\nmarkers: [Nog een vraag, '?']\n")
+    rules = load_catalog(content_copy).two_questions
+    assert rules == TwoQuestionRules(threshold=0.25, min_words=1, markers=(("nog", "een", "vraag"), ("?",)))
