@@ -93,7 +93,7 @@ lint: $(APP_VENV)/.stamp ## ruff
 	$(APP_VENV)/bin/ruff format --check .
 
 typecheck: venvs ## mypy in both environments
-	$(RASA_PY) -m mypy knowledge actions bot/connectors
+	$(RASA_PY) -m mypy knowledge actions bot/connectors bot/nlu
 	$(APP_PY) -m mypy --python-version 3.11 $(APP_MYPY_PATHS)
 
 clean: ## Remove build artefacts (keeps the environments)

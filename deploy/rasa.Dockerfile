@@ -25,6 +25,7 @@ COPY knowledge knowledge
 COPY actions actions
 COPY bot/__init__.py bot/__init__.py
 COPY bot/connectors bot/connectors
+COPY bot/nlu bot/nlu
 COPY scripts/build_spacy_nl.py scripts/build_spacy_nl.py
 RUN pip install --no-deps . && python scripts/build_spacy_nl.py build/spacy_nl
 

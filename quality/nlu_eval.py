@@ -28,7 +28,7 @@ PRODUCTION_MODEL = Path("models/wegwijzer.tar.gz")
 HELDOUT_DIR = Path("tests/nlu/heldout")
 # Written blind from the topic descriptions, by a writer who never saw data/nlu (tests/nlu/blind/README.md).
 BLIND_DIR = Path("tests/nlu/blind")
-SWEEP_THRESHOLDS = tuple(round(0.3 + 0.05 * step, 2) for step in range(11))  # 0.30 .. 0.80
+SWEEP_THRESHOLDS = tuple(round(0.1 + 0.05 * step, 2) for step in range(15))  # 0.10 .. 0.80
 
 
 class EvaluationError(RuntimeError):

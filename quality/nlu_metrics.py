@@ -12,7 +12,7 @@ answers with the ``buiten_bereik`` topic, so it counts as ``buiten_bereik`` ever
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 OUT_OF_SCOPE = "buiten_bereik"
@@ -166,6 +166,22 @@ def sweep(
             }
         )
     return rows
+
+
+def calibrated_threshold(rows: Sequence[Mapping[str, float]]) -> float:
+    """The fallback threshold a sweep on the calibration slice recommends.
+
+    The calibration slice is the team's held-out set; the blind set is only reported on, never used to choose
+    (issue 10). Highest top-1 wins; among equals, the higher out-of-scope precision plus recall, then the lower
+    threshold (fewer residents told "ik begrijp het niet").
+    """
+    if not rows:
+        raise ValueError("no threshold sweep to calibrate on")
+    best = max(
+        rows,
+        key=lambda r: (r["top1_accuracy"], r["oos_precision"] + r["oos_recall"], -r["threshold"]),
+    )
+    return float(best["threshold"])
 
 
 def evaluate(

@@ -31,12 +31,13 @@ from quality.nlu_eval import (
     ROOT,
     EvaluationError,
     evaluate_predictions,
+    fallback_settings,
     load_messages,
     model_is_current,
     predict_set,
     train_nlu_model,
 )
-from quality.nlu_metrics import Prediction, render_table
+from quality.nlu_metrics import Prediction, calibrated_threshold, render_table
 
 GAP_FINDING_POINTS = 3.0  # a larger gap between the two sets is a finding to write down (issue 10)
 
@@ -97,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     gap = round(100 * (evaluation.top1 - blind.top1), 1)
     verdict = "a finding: write it down and act on it" if gap > GAP_FINDING_POINTS else "within 3 points"
     print(f"gap in top-1, old minus blind: {gap} points ({verdict})")
+    configured, _ = fallback_settings(ROOT / "config.yml")
+    calibrated = calibrated_threshold(evaluation.threshold_sweep)
+    print(
+        f"fallback threshold: {configured} in config.yml; {calibrated} calibrated on the old held-out set "
+        "(the blind set is never used to choose it)"
+    )
     report = {
         "model": str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model),
         "model_origin": origin,
@@ -104,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         **evaluation.to_dict(),
         "blind": {**blind.to_dict(), "per_register": registers_top1},
         "gap_top1_points": gap,
+        "fallback_threshold": {"configured": configured, "calibrated_on_old_set": calibrated},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

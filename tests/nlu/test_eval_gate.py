@@ -1,9 +1,13 @@
-"""Build gate on the real trained model: the held-out top-1 accuracy is at least 0.90 and the
-out-of-scope recall (buiten_bereik, nlu_fallback included) at least 0.80.
+"""Build gate on the real trained model, on both evaluation sets.
 
-Rasa environment (Python 3.10); needs models/wegwijzer.tar.gz, which ``make test-eval-gate`` builds
-first. The done-when goals (top-1 0.95, top-3 0.99, macro-F1 0.95, OOS recall 0.90 at precision 0.90)
-are reported by ``make eval``, not asserted here.
+The team's held-out set: top-1 at least 0.90, out-of-scope recall (buiten_bereik, nlu_fallback included) at
+least 0.80. The blind set (tests/nlu/blind, written without sight of the training data): a regression gate at
+the figures measured when this gate was last raised, minus a margin for the run-to-run spread of training
+(BENCHMARKS.md, "NLU quality"). The issue's goals on the blind set (top-1 0.95, top-3 0.99, macro-F1 0.95,
+out-of-scope precision and recall 0.90) are not reached yet; a gate at the goals would fail every build, so
+the goals are reported by ``make eval`` and this gate is raised as the model improves.
+
+Rasa environment (Python 3.10); needs models/wegwijzer.tar.gz, which ``make test-eval-gate`` builds first.
 """
 
 from __future__ import annotations
@@ -12,8 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from quality.nlu_eval import PRODUCTION_MODEL, ROOT, model_is_current, run_evaluation
-from quality.nlu_metrics import Evaluation, render_table
+from quality.nlu_eval import (
+    BLIND_DIR,
+    PRODUCTION_MODEL,
+    ROOT,
+    fallback_settings,
+    model_is_current,
+    run_evaluation,
+)
+from quality.nlu_metrics import Evaluation, calibrated_threshold, render_table
 
 pytestmark = [pytest.mark.slow, pytest.mark.rasa_env]
 
@@ -21,6 +32,13 @@ pytest.importorskip("rasa", reason="runs in the Rasa environment (.venv-rasa)")
 
 MIN_TOP1 = 0.90
 MIN_OOS_RECALL = 0.80
+
+CALIBRATION_TOLERANCE = 0.05  # one step of the sweep: near-equal top-1 at neighbouring thresholds
+
+# Blind set: measured 2026-12-01 (docs/results/eval-nlu.json; logistic regression, 2,508 training examples),
+# minus BLIND_MARGIN.
+BLIND_MARGIN = 0.03
+BLIND_MEASURED = {"top1": 0.853, "top3": 0.963, "macro_f1": 0.862, "oos_precision": 0.844, "oos_recall": 0.867}
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +51,11 @@ def evaluation() -> Evaluation:
     return run_evaluation(model, ROOT)
 
 
+@pytest.fixture(scope="module")
+def blind(evaluation: Evaluation) -> Evaluation:
+    return run_evaluation(ROOT / PRODUCTION_MODEL, ROOT, BLIND_DIR)
+
+
 def test_heldout_top1_accuracy(evaluation: Evaluation) -> None:
     assert evaluation.top1 >= MIN_TOP1, "\n" + render_table(evaluation)
 
@@ -41,5 +64,25 @@ def test_heldout_out_of_scope_recall(evaluation: Evaluation) -> None:
     assert evaluation.oos_recall >= MIN_OOS_RECALL, "\n" + render_table(evaluation)
 
 
+def test_the_fallback_threshold_is_the_one_calibrated_on_the_old_set(evaluation: Evaluation) -> None:
+    # Calibrated on the team's set, reported on the blind set: a retrained model with other confidences must
+    # come with its own threshold (config.yml), or this fails.
+    configured, _ = fallback_settings(ROOT / "config.yml")
+    calibrated = calibrated_threshold(evaluation.threshold_sweep)
+    assert abs(configured - calibrated) <= CALIBRATION_TOLERANCE, (
+        f"config.yml has {configured}, the old held-out set calibrates to {calibrated}"
+    )
+
+
 def test_every_heldout_message_was_scored(evaluation: Evaluation) -> None:
     assert evaluation.messages >= 10 * len(evaluation.per_topic)
+
+
+@pytest.mark.parametrize("metric", sorted(BLIND_MEASURED))
+def test_blind_set_does_not_regress(blind: Evaluation, metric: str) -> None:
+    floor = BLIND_MEASURED[metric] - BLIND_MARGIN
+    assert getattr(blind, metric) >= floor, f"blind {metric} below {floor:.3f}\n" + render_table(blind)
+
+
+def test_every_blind_message_was_scored(blind: Evaluation) -> None:
+    assert blind.messages >= 600

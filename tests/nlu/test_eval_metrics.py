@@ -106,3 +106,18 @@ def test_fallback_settings_come_from_the_real_config() -> None:
     root = Path(__file__).resolve().parents[2]
     threshold, ambiguity = fallback_settings(root / "config.yml")
     assert 0.0 < threshold < 1.0 and 0.0 <= ambiguity < 1.0
+
+
+def test_calibration_takes_the_best_top1_then_the_better_out_of_scope_scores_then_the_lower_threshold() -> None:
+    from quality.nlu_metrics import calibrated_threshold
+
+    rows = [
+        {"threshold": 0.1, "top1_accuracy": 0.90, "oos_precision": 0.5, "oos_recall": 0.5},
+        {"threshold": 0.2, "top1_accuracy": 0.95, "oos_precision": 0.6, "oos_recall": 0.8},
+        {"threshold": 0.3, "top1_accuracy": 0.95, "oos_precision": 0.7, "oos_recall": 0.9},
+        {"threshold": 0.4, "top1_accuracy": 0.95, "oos_precision": 0.7, "oos_recall": 0.9},
+        {"threshold": 0.5, "top1_accuracy": 0.93, "oos_precision": 0.9, "oos_recall": 1.0},
+    ]
+    assert calibrated_threshold(rows) == 0.3
+    with pytest.raises(ValueError):
+        calibrated_threshold([])
