@@ -5,19 +5,26 @@ machine; logistic regression on the same sparse word and character n-gram featur
 minute and scored the same top-1 on the blind set. Rasa 3.6's ``LogisticRegressionClassifier`` fixes
 scikit-learn's ``C`` at 1.0, which regularises too strongly for about 2,500 short examples and 15,000 sparse
 features; ``C`` is the one setting added here. Training data, features, confidences, the ranking and
-persistence stay Rasa's own.
+persistence stay Rasa's own, except for one gap: Rasa's component fails on a message that has no features at
+all (a blank message or one of only symbols leaves the tokenizer nothing), and a failing graph node fails the
+whole turn; such a message gets no intent here, which the FallbackClassifier turns into ``nlu_fallback``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
 from sklearn.linear_model import LogisticRegression
+
+NO_INTENT = {"name": None, "confidence": 0.0}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -46,6 +53,17 @@ class TunedLogisticRegression(LogisticRegressionClassifier):
             C=float(strength),
         )
 
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Rasa's prediction for messages with features; no intent (confidence 0) for those without."""
+        featured = [message for message in messages if _has_features(message)]
+        for message in messages:
+            if not _has_features(message):
+                message.set(INTENT, dict(NO_INTENT), add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if featured:
+            super().process(featured)
+        return messages
+
     @classmethod
     def create(
         cls,
@@ -56,3 +74,16 @@ class TunedLogisticRegression(LogisticRegressionClassifier):
     ) -> TunedLogisticRegression:
         """A new, untrained classifier (Rasa's graph calls this)."""
         return cls(config, execution_context.node_name, model_storage, resource)
+
+
+def _has_features(message: Message) -> bool:
+    """True when the featurizers found anything in the message's text.
+
+    No features at all (a blank message) or only zeros (nothing the featurizers know, such as "...") is no
+    evidence: the regression would answer with its prior alone.
+    """
+    sparse = message.get_sparse_features(attribute=TEXT)[1]
+    dense = message.get_dense_features(attribute=TEXT)[1]
+    if sparse is not None and sparse.features.nnz > 0:
+        return True
+    return dense is not None and bool(np.any(dense.features))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import scipy.sparse
 
 pytest.importorskip("rasa", reason="runs in the Rasa environment (.venv-rasa)")
 
@@ -18,6 +19,8 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -87,6 +90,21 @@ def test_weaker_regularisation_gives_more_confident_rankings(tmp_path: Path) -> 
         confidences.append(message.get("intent")["confidence"])
 
     assert confidences[1] > confidences[0]
+
+
+def test_a_message_without_features_gets_no_intent_instead_of_failing_the_turn(tmp_path: Path) -> None:
+    # In the real pipeline a blank message leaves the featurizers nothing; Rasa's own component then raises,
+    # which fails the resident's whole turn. Only unknown characters give sentence features that are all zero.
+    trained = Trained(tmp_path, 5.0)
+    words = trained.features("digid kwijt")
+    width = words.get_sparse_features(TEXT)[1].features.shape[1]
+    blank, unknown = Message.build(text=" "), Message.build(text="§§§")
+    unknown.add_features(Features(scipy.sparse.coo_matrix((1, width)), FEATURE_TYPE_SENTENCE, TEXT, "cvf"))
+    trained.classifier.process([blank, unknown, words])
+
+    assert blank.get("intent") == unknown.get("intent") == {"name": None, "confidence": 0.0}
+    assert blank.get("intent_ranking") == unknown.get("intent_ranking") == []
+    assert words.get("intent")["name"] == "digid"
 
 
 @pytest.mark.parametrize("strength", [0, -1, "5", True])
