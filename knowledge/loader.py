@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge import message_check_content, two_questions
 from knowledge.models import (
     CONFIRMED,
@@ -26,7 +24,7 @@ from knowledge.models import (
     Topic,
     WeeklySlot,
 )
-from knowledge.validation import ContentError, Reader
+from knowledge.validation import ContentError, Reader, read_yaml
 
 CONTENT_DIR = Path(__file__).resolve().parent
 TOPIC_KINDS = {"topic", "conversation"}
@@ -95,14 +93,7 @@ REQUIRED_MESSAGES = {
 
 
 def _load_yaml(path: Path, problems: list[str]) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        problems.append(f"{_rel(path)}: file is missing")
-    except yaml.YAMLError as exc:
-        problems.append(f"{_rel(path)}: not valid YAML: {exc}")
-    return None
+    return read_yaml(path, _rel(path), problems)[1]
 
 
 def _rel(path: Path) -> str:

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge.models import Source
-from knowledge.validation import Reader
+from knowledge.validation import Reader, read_yaml
 
 VERDICTS = ("likely_scam", "suspicious", "no_signals")
 STRENGTHS = ("strong", "medium")
@@ -270,12 +268,5 @@ def load(root: Path, problems: list[str]) -> MessageCheckContent | None:
     """Read ``root/message_check.yml``; None (with a problem recorded) when it cannot be read."""
     path = root / FILE_NAME
     where = f"knowledge/{FILE_NAME}"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(f"{where}: file is missing")
-        return None
-    except yaml.YAMLError as exc:
-        problems.append(f"{where}: not valid YAML: {exc}")
-        return None
-    return parse(data, where, problems)
+    ok, data = read_yaml(path, where, problems)
+    return parse(data, where, problems) if ok else None

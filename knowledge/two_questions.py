@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from knowledge.validation import Reader
+from knowledge.validation import Reader, read_yaml
 
 if TYPE_CHECKING:
     from knowledge.models import Catalog, Topic
@@ -147,12 +145,5 @@ def parse(data: Any, where: str, problems: list[str]) -> TwoQuestionRules | None
 def load(root: Path, problems: list[str]) -> TwoQuestionRules | None:
     """Read ``root/two_questions.yml``; None (with a problem recorded) when it cannot be read."""
     where = f"knowledge/{FILE_NAME}"
-    try:
-        data = yaml.safe_load((root / FILE_NAME).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(f"{where}: file is missing")
-        return None
-    except yaml.YAMLError as exc:
-        problems.append(f"{where}: not valid YAML: {exc}")
-        return None
-    return parse(data, where, problems)
+    ok, data = read_yaml(root / FILE_NAME, where, problems)
+    return parse(data, where, problems) if ok else None

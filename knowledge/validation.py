@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 URL_RE = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -21,6 +24,17 @@ class ContentError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("invalid content:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def read_yaml(path: Path, where: str, problems: list[str]) -> tuple[bool, Any]:
+    """``(True, data)`` for a readable YAML file; ``(False, None)`` with the problem recorded otherwise."""
+    try:
+        return True, yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{where}: file is missing")
+    except yaml.YAMLError as exc:
+        problems.append(f"{where}: not valid YAML: {exc}")
+    return False, None
 
 
 class Reader:
