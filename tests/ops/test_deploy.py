@@ -17,6 +17,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -192,13 +193,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def localise(conf: str, workdir: Path, upstream_port: int, slow_port: int, ports: dict[int, int]) -> str:
+def localise(
+    conf: str, workdir: Path, widget: Path, upstream_port: int, slow_port: int, ports: dict[int, int]
+) -> str:
     """deploy/nginx.conf rewritten to run here: local ports, stand-in upstreams, a test certificate."""
     mime = Path(nginx_binary()).parents[2] / "etc" / "nginx" / "mime.types"
     conf = conf.replace("include /etc/nginx/mime.types;", f"include {mime};" if mime.exists() else "")
     conf = conf.replace("/etc/nginx/certs/", f"{workdir}/")
     conf = conf.replace("/tmp/nginx", f"{workdir}/nginx")
-    conf = conf.replace("alias /srv/widget/;", f"alias {ROOT}/bot/webchat/static/;")
+    conf = conf.replace("alias /srv/widget/;", f"alias {widget}/;")
     conf = re.sub(r"(?m)^(\s*)server actions-\d:5055", rf"\1server 127.0.0.1:{slow_port}", conf)
     conf = re.sub(r"(?m)^(\s*)server [a-z0-9-]+:\d+", rf"\1server 127.0.0.1:{upstream_port}", conf)
     conf = re.sub(r"http://(telegram|whatsapp|staff):\d+", f"http://127.0.0.1:{upstream_port}", conf)
@@ -248,9 +251,9 @@ def running_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     ports = {80: free_port(), 443: free_port(), 5005: free_port(), 5055: free_port()}
-    conf = localise(
-        (DEPLOY / "nginx.conf").read_text(), workdir, servers[0].server_port, servers[1].server_port, ports
-    )
+    widget = readable_copy(ROOT / "bot" / "webchat" / "static")
+    upstreams = servers[0].server_port, servers[1].server_port
+    conf = localise((DEPLOY / "nginx.conf").read_text(), workdir, widget, *upstreams, ports)
     (workdir / "nginx.conf").write_text(conf)
     check = subprocess.run(
         [binary, "-t", "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", "stderr"],
@@ -271,6 +274,21 @@ def running_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     process.wait(timeout=10)
     for server in servers:
         server.shutdown()
+    shutil.rmtree(widget.parent, ignore_errors=True)
+
+
+def readable_copy(static: Path) -> Path:
+    """The widget's files where nginx's workers can read them, as the image's /srv/widget/.
+
+    Started as root, nginx runs its workers as ``nobody``, who cannot enter a checkout or pytest folder that
+    only its owner may open (``mktemp -d`` makes such folders), and would answer 403.
+    """
+    base = Path(tempfile.mkdtemp(prefix="wegwijzer-widget-"))
+    base.chmod(0o755)
+    copy = Path(shutil.copytree(static, base / "widget"))
+    for path in [copy, *copy.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return copy
 
 
 def request(
