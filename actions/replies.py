@@ -34,6 +34,7 @@ from actions.names import (
 from knowledge import Catalog, Topic
 from knowledge.clock import now
 from knowledge.pii import KINDS, placeholder
+from knowledge.places import PlaceMatch
 from knowledge.referrals import referrals_for
 from knowledge.two_questions import second_topic
 
@@ -200,8 +201,46 @@ def answer(
     return events
 
 
+def outside_text(catalog: Catalog, match: PlaceMatch, answer_follows: bool) -> str:
+    """The honest reply for a place outside our area: whose place it is, where to look instead, our nearest.
+
+    Where to look: the library there only when places.yml names it from a source, else the municipality's own
+    website (or the German town's). ``answer_follows``: the answer for the nearest municipality comes next.
+    """
+    place = match.outside
+    nearest = catalog.gemeenten[match.outside_nearest or ""].name
+    gemeente = place.gemeente if place is not None else match.name
+    if gemeente == match.name:
+        parts = [catalog.message("place_outside", place=match.name)]
+    else:
+        parts = [catalog.message("place_outside_part_of", place=match.name, gemeente=gemeente)]
+    if place is not None and place.abroad:
+        parts.append(catalog.message("place_outside_abroad", gemeente=gemeente))
+    elif place is not None and place.library and place.library_url:
+        parts.append(catalog.message("place_outside_library_url", library=place.library, url=place.library_url))
+    elif place is not None and place.library:
+        parts.append(catalog.message("place_outside_library", library=place.library))
+    else:
+        parts.append(catalog.message("place_outside_website", gemeente=gemeente))
+    key = "place_outside_nearest" if answer_follows else "place_outside_nearest_only"
+    parts.append(catalog.message(key, nearest=nearest))
+    return " ".join(parts)
+
+
+def _answers_pending(tracker: Tracker, pending: Topic | None) -> bool:
+    return (
+        pending is not None
+        and pending.id != NOT_UNDERSTOOD_TOPIC
+        and bool(tracker.get_slot(SLOT_AWAITING_PLACE) or pending.kind == "topic")
+    )
+
+
 def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
-    """The resident named a place (or pressed a place button): remember it and continue the open question."""
+    """The resident named a place (or pressed a place button): remember it and continue the open question.
+
+    A place outside our area gets the honest reply (``outside_text``) and the answer for our nearest library;
+    the bot never claims the resident lives there.
+    """
     match = place_in_message(catalog, tracker)
     if match is None:
         if (tracker.latest_message.get("text") or "").startswith("/"):
@@ -213,21 +252,18 @@ def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Cata
         return [SlotSet(SLOT_AWAITING_PLACE, True)]
     gemeente = match.gemeente or match.outside_nearest
     assert gemeente is not None
-    if match.gemeente is None:
-        dispatcher.utter_message(
-            text=catalog.message("place_outside", place=match.name, nearest=catalog.gemeenten[gemeente].name)
-        )
     pending = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
-    if (
-        pending is not None
-        and pending.id != NOT_UNDERSTOOD_TOPIC
-        and (tracker.get_slot(SLOT_AWAITING_PLACE) or pending.kind == "topic")
-    ):
+    answers = _answers_pending(tracker, pending)
+    if match.gemeente is None:
+        dispatcher.utter_message(text=outside_text(catalog, match, answer_follows=answers))
+    if answers:
+        assert pending is not None
         events = answer(dispatcher, tracker, catalog, pending, gemeente)
     else:
-        dispatcher.utter_message(
-            text=catalog.message("place_remembered", gemeente=catalog.gemeenten[gemeente].name)
-        )
+        if match.gemeente is not None:
+            dispatcher.utter_message(
+                text=catalog.message("place_remembered", gemeente=catalog.gemeenten[gemeente].name)
+            )
         events = [
             SlotSet(SLOT_AWAITING_PLACE, False),
             *_keep(tracker, {SLOT_FEEDBACK: None, SLOT_HANDOFF: None}),
