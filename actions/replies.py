@@ -34,7 +34,7 @@ from actions.names import (
 from knowledge import Catalog, Topic
 from knowledge.clock import now
 from knowledge.pii import KINDS, placeholder
-from knowledge.places import PlaceMatch
+from knowledge.places import outside_text
 from knowledge.referrals import referrals_for
 from knowledge.two_questions import second_topic
 
@@ -199,32 +199,6 @@ def answer(
     if gemeente is not None:
         events.append(SlotSet(SLOT_GEMEENTE, gemeente))
     return events
-
-
-def outside_text(catalog: Catalog, match: PlaceMatch, answer_follows: bool) -> str:
-    """The honest reply for a place outside our area: whose place it is, where to look instead, our nearest.
-
-    Where to look: the library there only when places.yml names it from a source, else the municipality's own
-    website (or the German town's). ``answer_follows``: the answer for the nearest municipality comes next.
-    """
-    place = match.outside
-    nearest = catalog.gemeenten[match.outside_nearest or ""].name
-    gemeente = place.gemeente if place is not None else match.name
-    if gemeente == match.name:
-        parts = [catalog.message("place_outside", place=match.name)]
-    else:
-        parts = [catalog.message("place_outside_part_of", place=match.name, gemeente=gemeente)]
-    if place is not None and place.abroad:
-        parts.append(catalog.message("place_outside_abroad", gemeente=gemeente))
-    elif place is not None and place.library and place.library_url:
-        parts.append(catalog.message("place_outside_library_url", library=place.library, url=place.library_url))
-    elif place is not None and place.library:
-        parts.append(catalog.message("place_outside_library", library=place.library))
-    else:
-        parts.append(catalog.message("place_outside_website", gemeente=gemeente))
-    key = "place_outside_nearest" if answer_follows else "place_outside_nearest_only"
-    parts.append(catalog.message(key, nearest=nearest))
-    return " ".join(parts)
 
 
 def _answers_pending(tracker: Tracker, pending: Topic | None) -> bool:
