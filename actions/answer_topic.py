@@ -9,10 +9,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import message_check, replies
-from actions.context import known_gemeente, latest_intent
+from actions.context import known_gemeente, latest_intent, place_in_message
 from actions.names import MESSAGE_CHECK_TOPIC, NOT_UNDERSTOOD_TOPIC, SLOT_AWAITING_CHECK, SLOT_AWAITING_PLACE
 from knowledge import get_catalog
-from knowledge.places import is_only_a_place
+from knowledge.places import is_only_a_place, outside_text
 
 
 class ActionAnswerTopic(Action):
@@ -41,4 +41,10 @@ class ActionAnswerTopic(Action):
         if topic is None:
             topic = catalog.topics[NOT_UNDERSTOOD_TOPIC]
         gemeente = known_gemeente(catalog, tracker)
+        named = place_in_message(catalog, tracker)
+        # "ik woon in Hoensbroek, ...": say honestly it is not our area, then answer for our nearest library,
+        # instead of asking for the municipality again.
+        if named is not None and named.outside_nearest is not None and topic.id != NOT_UNDERSTOOD_TOPIC:
+            dispatcher.utter_message(text=outside_text(catalog, named, answer_follows=True))
+            gemeente = named.outside_nearest
         return events + replies.answer(dispatcher, tracker, catalog, topic, gemeente)

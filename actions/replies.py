@@ -34,6 +34,7 @@ from actions.names import (
 from knowledge import Catalog, Topic
 from knowledge.clock import now
 from knowledge.pii import KINDS, placeholder
+from knowledge.places import outside_text
 from knowledge.referrals import referrals_for
 from knowledge.two_questions import second_topic
 
@@ -200,8 +201,20 @@ def answer(
     return events
 
 
+def _answers_pending(tracker: Tracker, pending: Topic | None) -> bool:
+    return (
+        pending is not None
+        and pending.id != NOT_UNDERSTOOD_TOPIC
+        and bool(tracker.get_slot(SLOT_AWAITING_PLACE) or pending.kind == "topic")
+    )
+
+
 def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
-    """The resident named a place (or pressed a place button): remember it and continue the open question."""
+    """The resident named a place (or pressed a place button): remember it and continue the open question.
+
+    A place outside our area gets the honest reply (``outside_text``) and the answer for our nearest library;
+    the bot never claims the resident lives there.
+    """
     match = place_in_message(catalog, tracker)
     if match is None:
         if (tracker.latest_message.get("text") or "").startswith("/"):
@@ -213,21 +226,18 @@ def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Cata
         return [SlotSet(SLOT_AWAITING_PLACE, True)]
     gemeente = match.gemeente or match.outside_nearest
     assert gemeente is not None
-    if match.gemeente is None:
-        dispatcher.utter_message(
-            text=catalog.message("place_outside", place=match.name, nearest=catalog.gemeenten[gemeente].name)
-        )
     pending = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
-    if (
-        pending is not None
-        and pending.id != NOT_UNDERSTOOD_TOPIC
-        and (tracker.get_slot(SLOT_AWAITING_PLACE) or pending.kind == "topic")
-    ):
+    answers = _answers_pending(tracker, pending)
+    if match.gemeente is None:
+        dispatcher.utter_message(text=outside_text(catalog, match, answer_follows=answers))
+    if answers:
+        assert pending is not None
         events = answer(dispatcher, tracker, catalog, pending, gemeente)
     else:
-        dispatcher.utter_message(
-            text=catalog.message("place_remembered", gemeente=catalog.gemeenten[gemeente].name)
-        )
+        if match.gemeente is not None:
+            dispatcher.utter_message(
+                text=catalog.message("place_remembered", gemeente=catalog.gemeenten[gemeente].name)
+            )
         events = [
             SlotSet(SLOT_AWAITING_PLACE, False),
             *_keep(tracker, {SLOT_FEEDBACK: None, SLOT_HANDOFF: None}),

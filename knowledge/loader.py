@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from knowledge import message_check_content, two_questions
 from knowledge.models import (
@@ -51,6 +51,13 @@ REQUIRED_MESSAGES = {
     "ask_place",
     "place_unknown",
     "place_outside",
+    "place_outside_part_of",
+    "place_outside_library_url",
+    "place_outside_library",
+    "place_outside_website",
+    "place_outside_abroad",
+    "place_outside_nearest",
+    "place_outside_nearest_only",
     "place_remembered",
     "service_absent",
     "service_unknown",
@@ -367,30 +374,66 @@ def _locations(
     return timezone, frozenset(holidays), services, tuple(locations)
 
 
-def _places(path: Path, problems: list[str]) -> tuple[dict[str, Gemeente], tuple[OutsidePlace, ...]]:
+class _Places(NamedTuple):
+    gemeenten: dict[str, Gemeente]
+    outside: tuple[OutsidePlace, ...]
+    ordinary: frozenset[str]
+    sources: Pages
+
+
+def _places(path: Path, problems: list[str]) -> _Places:
     where = _rel(path)
-    top = Reader(_load_yaml(path, problems) or {}, where, problems, {"gemeenten", "outside"})
+    top = Reader(
+        _load_yaml(path, problems) or {}, where, problems, {"gemeenten", "outside", "ordinary_words", "sources"}
+    )
+    pages = _pages(top)
     gemeenten = {}
     for gid, item in top.mapping("gemeenten").items():
-        r = Reader(item, f"{where}: gemeenten.{gid}", problems, {"name", "kernen", "aliases", "nearby"})
+        r = Reader(
+            item,
+            f"{where}: gemeenten.{gid}",
+            problems,
+            {"name", "kernen", "buurten", "aliases", "nearby", "sources"},
+        )
         gemeenten[str(gid)] = Gemeente(
             id=str(gid),
             name=r.text("name") or "",
             kernen=r.texts("kernen"),
             aliases=r.texts("aliases", required=False),
             nearby=r.texts("nearby", required=False),
+            buurten=r.texts("buurten", required=False),
+            sources=r.texts("sources", required=False),
         )
+        for key in gemeenten[str(gid)].sources:
+            if key not in pages:
+                problems.append(f"{where}: gemeenten.{gid}.sources: unknown source '{key}' (see sources:)")
     outside = []
     for index, item in enumerate(top.items("outside", required=False)):
-        r = Reader(item, f"{where}: outside[{index}]", problems, {"name", "aliases", "nearest"})
-        outside.append(
-            OutsidePlace(
-                name=r.text("name") or "",
-                aliases=r.texts("aliases", required=False),
-                nearest=r.ident("nearest"),
-            )
+        r = Reader(
+            item,
+            f"{where}: outside[{index}]",
+            problems,
+            {"name", "aliases", "places", "nearest", "gemeente", "library", "library_url", "abroad", "source"},
         )
-    return gemeenten, tuple(outside)
+        name = r.text("name") or ""
+        place = OutsidePlace(
+            name=name,
+            aliases=r.texts("aliases", required=False),
+            nearest=r.ident("nearest"),
+            gemeente=r.text("gemeente", required=False) or name,
+            places=r.texts("places", required=False),
+            library=r.text("library", required=False),
+            library_url=r.url("library_url", required=False),
+            abroad=r.flag("abroad", default=False),
+            source=r.text("source", required=False),
+        )
+        if place.source is not None and place.source not in pages:
+            problems.append(f"{where}: outside[{index}].source: unknown source '{place.source}' (see sources:)")
+        if place.library_url and not place.library:
+            problems.append(f"{where}: outside[{index}]: library_url without library")
+        outside.append(place)
+    ordinary = frozenset(top.texts("ordinary_words", required=False))
+    return _Places(gemeenten, tuple(outside), ordinary, pages)
 
 
 def _messages(path: Path, problems: list[str]) -> dict[str, str]:
@@ -441,6 +484,12 @@ def _cross_check(catalog: Catalog, problems: list[str]) -> None:
         for other in gem.nearby:
             if other not in catalog.gemeenten:
                 problems.append(f"knowledge/places.yml: gemeenten.{gem.id}.nearby: unknown '{other}'")
+    named = {
+        *(n for gem in catalog.gemeenten.values() for n in (gem.name, *gem.kernen, *gem.buurten, *gem.aliases)),
+        *(n for place in catalog.outside for n in (place.name, *place.aliases, *place.places)),
+    }
+    for word in sorted(catalog.ordinary_place_words - named):
+        problems.append(f"knowledge/places.yml: ordinary_words: '{word}' is not a place name in this file")
     for place in catalog.outside:
         if place.nearest not in catalog.gemeenten:
             problems.append(f"knowledge/places.yml: outside '{place.name}': unknown nearest '{place.nearest}'")
@@ -464,7 +513,7 @@ def load_catalog(content_dir: Path | None = None) -> Catalog:
             topics[topic.id] = topic
     organisations = _organisations(root / "organisations.yml", problems)
     timezone, holidays, services, locations = _locations(root / "locations.yml", problems)
-    gemeenten, outside = _places(root / "places.yml", problems)
+    places = _places(root / "places.yml", problems)
     messages = _messages(root / "messages.yml", problems)
     message_check = message_check_content.load(root, problems)
     two_question_rules = two_questions.load(root, problems)
@@ -477,14 +526,16 @@ def load_catalog(content_dir: Path | None = None) -> Catalog:
         organisations=organisations,
         services=services,
         locations=locations,
-        gemeenten=gemeenten,
-        outside=outside,
+        gemeenten=places.gemeenten,
+        outside=places.outside,
         messages=messages,
         timezone=timezone,
         closed_on_holidays=holidays,
         intent_to_topic=intent_to_topic,
         message_check=message_check,
         two_questions=two_question_rules,
+        ordinary_place_words=places.ordinary,
+        place_sources=places.sources,
     )
     _cross_check(catalog, problems)
     if problems:

@@ -203,6 +203,10 @@ class Gemeente:
     kernen: tuple[str, ...]
     aliases: tuple[str, ...]
     nearby: tuple[str, ...]
+    # wijken, buurten and buurtschappen: matched exactly, never fuzzily (places.yml)
+    buurten: tuple[str, ...] = ()
+    # keys of places.yml ``sources:``, the pages that list these names
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,16 @@ class OutsidePlace:
     name: str
     aliases: tuple[str, ...]
     nearest: str
+    # the municipality the place belongs to, as residents say it ("Heerlen" for Hoensbroek)
+    gemeente: str = ""
+    # villages and wijken of that municipality, named as themselves in the answer
+    places: tuple[str, ...] = ()
+    # where to look instead: the library there, when a source names it; else the municipality's website
+    library: str | None = None
+    library_url: str | None = None
+    # a place across the border (Germany): no Dutch library or municipality to point to
+    abroad: bool = False
+    source: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,6 +246,10 @@ class Catalog:
     message_check: MessageCheckContent | None = None
     # Two questions in one message: the markers and the threshold (knowledge/two_questions.yml).
     two_questions: TwoQuestionRules | None = None
+    # Place names that are also everyday words ("gracht", "vink"): a place only with a place cue (places.yml).
+    ordinary_place_words: frozenset[str] = frozenset()
+    # The pages places.yml names its places from: key -> (url, what the page lists).
+    place_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def topic_for_intent(self, intent: str | None) -> Topic | None:
         """Return the topic an NLU intent stands for, or None for mechanics intents."""

@@ -12,7 +12,7 @@ from typing import Any
 from knowledge import Catalog
 from knowledge.message_check import check_message, explain
 from knowledge.message_check_answer import compose
-from knowledge.places import find_place
+from knowledge.places import PlaceMatch, find_place, outside_text
 from knowledge.referrals import referrals_for
 from knowledge.two_questions import second_topic
 
@@ -72,14 +72,33 @@ def nlu_text(text: str) -> str:
     return text.lstrip().lstrip("/").strip() or text
 
 
-def resolve_gemeente(catalog: Catalog, given: str | None, text: str) -> str | None:
-    """The municipality staff picked, else one named in the question itself."""
+def resolve_place(catalog: Catalog, given: str | None, text: str) -> PlaceMatch | None:
+    """The place staff picked, else one named in the question itself."""
     for candidate in (given, text):
         if candidate:
             match = find_place(catalog, candidate)
             if match is not None:
-                return match.gemeente or match.outside_nearest
+                return match
     return None
+
+
+def resolve_gemeente(catalog: Catalog, given: str | None, text: str) -> str | None:
+    """The municipality staff picked, else one named in the question itself (for a place outside our area,
+    our nearest)."""
+    match = resolve_place(catalog, given, text)
+    return (match.gemeente or match.outside_nearest) if match is not None else None
+
+
+def outside_contract(catalog: Catalog, match: PlaceMatch | None) -> dict[str, Any] | None:
+    """For a place outside our area: which it is, whose it is, our nearest, and the chat's honest reply."""
+    if match is None or match.outside_nearest is None:
+        return None
+    return {
+        "place": match.name,
+        "gemeente": match.outside.gemeente if match.outside is not None else match.name,
+        "nearest": match.outside_nearest,
+        "text": outside_text(catalog, match, answer_follows=True),
+    }
 
 
 def build_response(
@@ -115,7 +134,8 @@ def build_response(
         # the second question first, then the others the cut leaves room for (never fewer than that one)
         alternatives = [{"topic": second.id, "confidence": round(conf, 4)}, *alternatives]
         alternatives = alternatives[: max(MAX_ALTERNATIVES, 1)]
-    gemeente = resolve_gemeente(catalog, request.gemeente, request.text)
+    place = resolve_place(catalog, request.gemeente, request.text)
+    gemeente = (place.gemeente or place.outside_nearest) if place is not None else None
     refs = referrals_for(catalog, topic.refer_to, gemeente, now)
     return {
         "topic": best_id,
@@ -131,6 +151,8 @@ def build_response(
         },
         "referrals": [ref.as_contract() for ref in refs],
         "gemeente": gemeente,
+        # a place outside our area named in the question: the honest reply the chat gives, else null
+        "outside": outside_contract(catalog, place),
     }
 
 

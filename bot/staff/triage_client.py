@@ -71,6 +71,15 @@ class Referral(_Lenient):
     cost: str | None = None
 
 
+class Outside(_Lenient):
+    """A place outside the four municipalities named in the question, and the chat's honest reply."""
+
+    place: str
+    gemeente: str = ""
+    nearest: str | None = None
+    text: str = ""
+
+
 class TriageResult(_Lenient):
     """The triage endpoint's answer."""
 
@@ -82,6 +91,8 @@ class TriageResult(_Lenient):
     answer: Answer = Field(default_factory=Answer)
     referrals: list[Referral] = Field(default_factory=list)
     gemeente: str | None = None
+    # A place outside our area named in the question; an older server sends none.
+    outside: Outside | None = None
 
 
 class Signal(_Lenient):

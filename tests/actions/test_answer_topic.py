@@ -54,6 +54,36 @@ async def test_place_needed_topic_asks_where_the_resident_lives(dispatcher, doma
     }
 
 
+async def test_outside_place_in_the_question_is_answered_honestly_not_asked_again(dispatcher, domain, outbox):
+    tracker = make_tracker("ik woon in Hoensbroek, waar is het informatiepunt", "informatiepunt")
+    events = await run(tracker, dispatcher, domain)
+    said = texts(dispatcher)
+    assert CATALOG.message("ask_place") not in said
+    assert said[0].startswith(CATALOG.message("place_outside_part_of", place="Hoensbroek", gemeente="Heerlen"))
+    assert "Bibliotheek Heerlen" in said[0]
+    assert "Brunssum" in "\n".join(said[1:])  # the answer for our nearest library
+    assert slot_events(events)["gemeente"] == "brunssum"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik woon aan de gracht, waar is het informatiepunt",
+        "er zit een vink in de tuin, waar is het informatiepunt",
+    ],
+)
+async def test_an_everyday_word_is_no_place_and_the_bot_asks(text, dispatcher, domain, outbox):
+    events = await run(make_tracker(text, "informatiepunt"), dispatcher, domain)
+    assert texts(dispatcher) == [CATALOG.message("ask_place")]
+    assert "gemeente" not in slot_events(events)
+
+
+async def test_an_everyday_word_alone_answers_the_place_question(dispatcher, domain, outbox):
+    slots = {"topic": "informatiepunt", "awaiting_place": True}
+    events = await run(make_tracker("Gracht", "informatiepunt", slots=slots), dispatcher, domain)
+    assert slot_events(events)["gemeente"] == "kerkrade"
+
+
 async def test_place_in_the_same_message_answers_for_that_place(dispatcher, domain, outbox):
     tracker = make_tracker("ik woon in eygelshoven, wanneer is het e-cafe", "e_cafe")
     events = await run(tracker, dispatcher, domain)

@@ -51,8 +51,52 @@ async def test_place_outside_the_area_names_the_nearest(dispatcher, domain, outb
         slots={"topic": "informatiepunt", "awaiting_place": True},
     )
     events = await ActionResolvePlace().run(dispatcher, tracker, domain)
-    assert texts(dispatcher)[0] == CATALOG.message("place_outside", place="Heerlen", nearest="Voerendaal")
+    first = texts(dispatcher)[0]
+    assert first.startswith(CATALOG.message("place_outside", place="Heerlen"))
+    # where to look instead: the library of Heerlen, which places.yml names from a source
+    assert (
+        CATALOG.message(
+            "place_outside_library_url", library="Bibliotheek Heerlen", url="https://www.bibliotheekheerlen.nl"
+        )
+        in first
+    )
+    assert first.endswith(CATALOG.message("place_outside_nearest", nearest="Voerendaal"))
+    assert "Informatiepunt Digitale Overheid" in texts(dispatcher)[1]  # then the answer for Voerendaal
     assert slot_events(events)["gemeente"] == "voerendaal"
+
+
+async def test_a_village_outside_is_named_with_its_own_municipality(dispatcher, domain, outbox):
+    tracker = make_tracker(
+        "Schinveld", "inform_place", slots={"topic": "informatiepunt", "awaiting_place": True}
+    )
+    await ActionResolvePlace().run(dispatcher, tracker, domain)
+    first = texts(dispatcher)[0]
+    assert first.startswith(CATALOG.message("place_outside_part_of", place="Schinveld", gemeente="Beekdaelen"))
+    # no library named by a source: the municipality's own website is where to look
+    assert CATALOG.message("place_outside_website", gemeente="Beekdaelen") in first
+    assert "Brunssum" in first
+
+
+async def test_outside_place_without_a_question_does_not_claim_the_resident_lives_with_us(
+    dispatcher, domain, outbox
+):
+    tracker = make_tracker("ik woon in Herzogenrath", "inform_place")
+    await ActionResolvePlace().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert len(said) == 1
+    assert CATALOG.message("place_outside_abroad", gemeente="Herzogenrath") in said[0]
+    assert said[0].endswith(CATALOG.message("place_outside_nearest_only", nearest="Kerkrade"))
+    assert "Ik onthoud dat u in" not in said[0]
+
+
+async def test_hoensbroek_is_no_longer_an_unknown_place(dispatcher, domain, outbox):
+    tracker = make_tracker(
+        "Hoensbroek", "inform_place", slots={"topic": "informatiepunt", "awaiting_place": True}
+    )
+    events = await ActionResolvePlace().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0] != CATALOG.message("place_unknown")
+    assert "gemeente Heerlen" in texts(dispatcher)[0]
+    assert slot_events(events)["gemeente"] == "brunssum"
 
 
 async def test_help_nearby_button_without_place_asks_for_it(dispatcher, domain, outbox):

@@ -64,7 +64,9 @@ def test_response_follows_the_contract():
         "answer",
         "referrals",
         "gemeente",
+        "outside",
     }
+    assert result["outside"] is None  # Bocholtz is ours
     assert result["topic"] == "digid_problemen" and result["confidence"] == 0.93
     assert result["second_question"] is None  # one question, though the ranking has runners-up
     assert [a["topic"] for a in result["alternatives"]] == ["digid_aanvragen", "toeslagen", "email"]
@@ -87,6 +89,24 @@ def test_response_follows_the_contract():
         } <= set(ref)
         if ref["kind"] == "service":
             assert ref["gemeente"] == "simpelveld"
+
+
+def test_a_place_outside_gets_the_chats_honest_reply_and_our_nearest_referrals():
+    parse = _parse(("informatiepunt", 0.9))
+    request = TriageRequest("ik woon in Hoensbroek, waar is het informatiepunt", None)
+    result = build_response(CATALOG, request, parse, 0.5, NOW)
+    outside = result["outside"]
+    assert (outside["place"], outside["gemeente"], outside["nearest"]) == ("Hoensbroek", "Heerlen", "brunssum")
+    assert "Bibliotheek Heerlen" in outside["text"] and "Brunssum" in outside["text"]
+    assert result["gemeente"] == "brunssum"
+    assert {r["gemeente"] for r in result["referrals"]} <= {"brunssum", None}
+
+
+def test_an_everyday_word_in_the_question_is_no_place():
+    parse = _parse(("informatiepunt", 0.9))
+    request = TriageRequest("ik woon aan de gracht, waar is het informatiepunt", None)
+    result = build_response(CATALOG, request, parse, 0.5, NOW)
+    assert result["gemeente"] is None and result["outside"] is None
 
 
 def test_low_confidence_is_out_of_scope_with_alternatives():

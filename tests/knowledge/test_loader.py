@@ -271,3 +271,14 @@ def test_an_absence_where_the_service_is_offered_is_rejected(content_copy):
 def test_an_absence_in_an_unknown_municipality_is_rejected(content_copy):
     _absent(content_copy, "heerlen")
     assert "absent_in.heerlen: unknown gemeente 'heerlen'" in _problems(content_copy)
+
+
+def test_places_ordinary_word_must_be_a_place_and_sources_must_exist(content_copy):
+    places = content_copy / "places.yml"
+    _edit(places, "ordinary_words: [Gracht,", "ordinary_words: [Gracht, Fiets,")
+    _edit(places, "sources: [plaatsengids_brunssum,", "sources: [plaatsengids_nergens,")
+    _edit(places, "source: herzogenrath,", "source: herzogenrath_nergens,")
+    problems = _problems(content_copy)
+    assert "ordinary_words: 'Fiets' is not a place name in this file" in problems
+    assert "gemeenten.brunssum.sources: unknown source 'plaatsengids_nergens'" in problems
+    assert "source: unknown source 'herzogenrath_nergens'" in problems

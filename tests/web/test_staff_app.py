@@ -204,6 +204,25 @@ def test_a_second_question_is_shown_to_staff(
     assert shown and "Belastingaangifte" in shown.group(1) and "(belastingaangifte)" in shown.group(1)
 
 
+def test_a_place_outside_is_shown_to_staff_with_the_chats_reply(
+    client: TestClient, upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csrf = login(client)
+    page = client.post("/", data={"text": "Ik woon in Hoensbroek", "gemeente": "", "csrf": csrf})
+    assert 'id="outside-place"' not in page.text  # the canned answer has none
+    outside = {
+        "place": "Hoensbroek",
+        "gemeente": "Heerlen",
+        "nearest": "brunssum",
+        "text": "Hoensbroek hoort bij",
+    }
+    monkeypatch.setitem(TRIAGE_ANSWER, "outside", outside)
+    page = client.post("/", data={"text": "Ik woon in Hoensbroek", "gemeente": "", "csrf": csrf})
+    assert page.status_code == 200
+    shown = re.search(r'<p id="outside-place" class="notice">(.*?)</p>', page.text, re.S)
+    assert shown and "Hoensbroek hoort bij" in shown.group(1)
+
+
 def test_triage_rejects_unknown_gemeente(client: TestClient, upstreams: Upstreams) -> None:
     csrf = login(client)
     response = client.post("/", data={"text": "Vraag", "gemeente": "maastricht", "csrf": csrf})
