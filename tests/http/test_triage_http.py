@@ -103,4 +103,5 @@ def test_triage_without_mode_keeps_the_topic_contract(client, stack):
         "answer",
         "referrals",
         "gemeente",
+        "outside",
     }
