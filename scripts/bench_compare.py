@@ -33,7 +33,6 @@ import math
 import os
 import platform
 import resource
-import signal
 import statistics
 import subprocess
 import sys
@@ -53,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.bench_rasa import SCRIPTS as WEGWIJZER_SCRIPTS  # noqa: E402
-from scripts.stack import RASA_BIN, Stack, free_port, start_stack, wait_http  # noqa: E402
+from scripts.stack import RASA_BIN, Stack, free_port, start_stack, stop_process, wait_http  # noqa: E402
 
 # Texts from the starter bot's own data/nlu.yml; each conversation follows its stories and rules.
 STARTER_SCRIPTS = [
@@ -240,20 +239,6 @@ def start_starter(directory: Path) -> tuple[subprocess.Popen[bytes], str, float]
         log_text = (directory / "rasa.log").read_text(errors="replace")[-3000:]
         raise RuntimeError(f"the starter bot did not start:\n{log_text}") from None
     return process, url, seconds
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process group, then SIGKILL."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
 
 
 def ratio(a: float | None, b: float | None) -> float | None:

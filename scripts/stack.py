@@ -53,6 +53,20 @@ def wait_http(url: str, timeout: float, process: subprocess.Popen[bytes] | None 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started in its own session: SIGTERM to its group, then SIGKILL after 15 s."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
 @dataclass
 class Stack:
     """Handles of the started processes and where they listen."""
@@ -156,16 +170,8 @@ class Stack:
     def stop(self, name: str) -> None:
         """Stop one process (SIGTERM, then SIGKILL)."""
         process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+        if process is not None:
+            stop_process(process)
 
     def stop_all(self) -> None:
         """Stop everything that was started."""
