@@ -4,13 +4,27 @@ elsewhere it skips with a loud reason. A green CI run must mean the part was tes
 from __future__ import annotations
 
 import os
+from types import ModuleType
 from typing import NoReturn
 
 import pytest
+
+IN_CI = "(CI=true: a missing part fails the step)"
 
 
 def unavailable(reason: str) -> NoReturn:
     """Fail in CI, skip on a developer's machine; ``reason`` says what is missing and how to get it."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: a missing part fails the step)", pytrace=False)
+        pytest.fail(f"{reason} {IN_CI}", pytrace=False)
     pytest.skip(reason)
+
+
+def require_module(name: str, reason: str, minversion: str | None = None) -> ModuleType:
+    """``pytest.importorskip`` at module level, except that in CI a missing module (a test run in the wrong
+    environment, or an install step that did not happen) fails instead of skipping the whole file."""
+    try:
+        return pytest.importorskip(name, minversion=minversion, reason=reason)
+    except pytest.skip.Exception:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} {IN_CI}", pytrace=False)
+        raise

@@ -12,19 +12,21 @@ from pathlib import Path
 import pytest
 import scipy.sparse
 
-pytest.importorskip("rasa", reason="runs in the Rasa environment (.venv-rasa)")
+from tests.ci_support import require_module
 
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
-from rasa.shared.nlu.training_data.features import Features
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+require_module("rasa", "RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
 
-from bot.nlu.logistic_regression import TunedLogisticRegression
+from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
+from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
+from rasa.engine.storage.resource import Resource  # noqa: E402
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer  # noqa: E402
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer  # noqa: E402
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT  # noqa: E402
+from rasa.shared.nlu.training_data.features import Features  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+
+from bot.nlu.logistic_regression import TunedLogisticRegression  # noqa: E402
 
 EXAMPLES = {
     "digid": ["ik ben mijn digid kwijt", "digid aanvragen", "wachtwoord digid vergeten", "digid code kwijt"],

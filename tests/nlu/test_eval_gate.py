@@ -25,10 +25,11 @@ from quality.nlu_eval import (
     run_evaluation,
 )
 from quality.nlu_metrics import Evaluation, calibrated_threshold, render_table
+from tests.ci_support import require_module
 
 pytestmark = [pytest.mark.slow, pytest.mark.rasa_env]
 
-pytest.importorskip("rasa", reason="runs in the Rasa environment (.venv-rasa)")
+require_module("rasa", "RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
 
 MIN_TOP1 = 0.90
 MIN_OOS_RECALL = 0.80

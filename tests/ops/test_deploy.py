@@ -29,6 +29,8 @@ import pytest
 import yaml
 from ops_support import ROOT
 
+from tests.ci_support import require_module, unavailable
+
 DEPLOY = ROOT / "deploy"
 DAY = 86_400
 
@@ -76,8 +78,8 @@ def test_yaml_files_parse(path: str) -> None:
 def test_compose_matches_the_compose_file_schema(compose: dict[str, Any]) -> None:
     schema_path = Path(os.environ.get("COMPOSE_SCHEMA", ROOT / "var" / "tools" / "compose_spec.json"))
     if not schema_path.exists():
-        pytest.skip(f"COMPOSE SCHEMA MISSING at {schema_path}: run `make deploy-tools`")
-    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+        unavailable(f"COMPOSE SCHEMA MISSING at {schema_path}: run `make deploy-tools`")
+    jsonschema_rs = require_module("jsonschema_rs", "jsonschema-rs is needed (app environment)")
 
     errors = [str(e).splitlines()[0] for e in jsonschema_rs.validator_for(json.loads(schema_path.read_text()))
               .iter_errors(compose)]  # fmt: skip
@@ -183,7 +185,7 @@ def nginx_binary() -> str:
     configured = os.environ.get("NGINX_BIN", str(ROOT / "var" / "tools" / "nginx" / "usr" / "sbin" / "nginx"))
     found = configured if Path(configured).exists() else shutil.which("nginx")
     if not found:
-        pytest.skip("NGINX MISSING: run `make deploy-tools` (unpacks Debian's nginx; nothing is installed)")
+        unavailable("NGINX MISSING: run `make deploy-tools` (unpacks Debian's nginx; nothing is installed)")
     return str(Path(found).resolve())
 
 
@@ -241,7 +243,7 @@ def running_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     binary = nginx_binary()
     workdir = tmp_path_factory.mktemp("nginx")
     if not shutil.which("openssl"):
-        pytest.skip("OPENSSL MISSING: needed for a test certificate")
+        unavailable("OPENSSL MISSING: needed for a test certificate")
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={PUBLIC}",
          "-keyout", str(workdir / "privkey.pem"), "-out", str(workdir / "fullchain.pem")],

@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 import requests
 
-socketio = pytest.importorskip("socketio", reason="python-socketio is needed (app environment)")
+from tests.ci_support import require_module
+
+socketio = require_module("socketio", "python-socketio is needed (app environment)")
 # python-engineio's websocket client needs aiohttp >= 3.10; the Rasa environment pins 3.9.
-pytest.importorskip(
-    "aiohttp", minversion="3.10", reason="APP ENVIRONMENT NEEDED: run with .venv-app/bin/python"
-)
+require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python", minversion="3.10")
 
 from ops_support import ROOT, load_script  # noqa: E402
 

@@ -19,14 +19,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-pytest.importorskip("rasa", reason="RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
+from tests.ci_support import require_module
 
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+require_module("rasa", "RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
 
-from actions import retention
+from rasa.core.tracker_store import SQLTrackerStore  # noqa: E402
+from rasa.shared.core.domain import Domain  # noqa: E402
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+
+from actions import retention  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = 86_400.0

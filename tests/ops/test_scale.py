@@ -23,8 +23,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-pytest.importorskip("rasa", reason="RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
-socketio = pytest.importorskip("socketio", reason="python-socketio is needed (Rasa environment)")
+from tests.ci_support import require_module
+
+require_module("rasa", "RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
+socketio = require_module("socketio", "python-socketio is needed (Rasa environment)")
 
 from ops_support import ROOT, load_script, redis_argv, redis_ping, wait_until  # noqa: E402
 
