@@ -40,8 +40,8 @@ class ActionAnswerTopic(Action):
         topic = catalog.topic_for_intent(latest_intent(tracker))
         if topic is None:
             topic = catalog.topics[NOT_UNDERSTOOD_TOPIC]
-        gemeente = known_gemeente(catalog, tracker)
-        named = place_in_message(catalog, tracker)
+        named = place_in_message(catalog, tracker)  # matched once: fuzzy place matching runs on every turn
+        gemeente = known_gemeente(catalog, tracker, named)
         # "ik woon in Hoensbroek, ...": say honestly it is not our area, then answer for our nearest library,
         # instead of asking for the municipality again.
         if named is not None and named.outside_nearest is not None and topic.id != NOT_UNDERSTOOD_TOPIC:

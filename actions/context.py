@@ -24,9 +24,9 @@ def place_in_message(catalog: Catalog, tracker: Tracker) -> PlaceMatch | None:
     return find_place(catalog, text)
 
 
-def known_gemeente(catalog: Catalog, tracker: Tracker) -> str | None:
-    """The municipality from this message, else the one remembered in the slot."""
-    match = place_in_message(catalog, tracker)
+def known_gemeente(catalog: Catalog, tracker: Tracker, match: PlaceMatch | None) -> str | None:
+    """The municipality of ``match`` (the place in this message, from ``place_in_message``), else the one
+    remembered in the slot."""
     if match is not None and match.gemeente is not None:
         return match.gemeente
     remembered = tracker.get_slot(SLOT_GEMEENTE)
