@@ -15,14 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from sklearn.linear_model import LogisticRegression
 
 NO_INTENT = {"name": None, "confidence": 0.0}
 
@@ -43,37 +41,21 @@ class TunedLogisticRegression(LogisticRegressionClassifier):
         strength = self.config["C"]
         if isinstance(strength, bool) or not isinstance(strength, (int, float)) or strength <= 0:
             raise ValueError(f"{name}: C must be a positive number, got {strength!r}")
-        # The same estimator settings as Rasa's, except C.
-        self.clf = LogisticRegression(
-            solver=self.config["solver"],
-            max_iter=self.config["max_iter"],
-            class_weight="balanced",
-            tol=self.config["tol"],
-            random_state=self.config["random_state"],
-            C=float(strength),
-        )
+        # Rasa's own estimator and settings, with only C changed.
+        self.clf.set_params(C=float(strength))
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Rasa's prediction for messages with features; no intent (confidence 0) for those without."""
-        featured = [message for message in messages if _has_features(message)]
+        featured = []
         for message in messages:
-            if not _has_features(message):
-                message.set(INTENT, dict(NO_INTENT), add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+            if _has_features(message):
+                featured.append(message)
+                continue
+            message.set(INTENT, dict(NO_INTENT), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if featured:
             super().process(featured)
         return messages
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TunedLogisticRegression:
-        """A new, untrained classifier (Rasa's graph calls this)."""
-        return cls(config, execution_context.node_name, model_storage, resource)
 
 
 def _has_features(message: Message) -> bool:
