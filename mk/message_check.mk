@@ -5,7 +5,7 @@ APP_MYPY_PATHS += scripts/eval_message_check.py tests/message_check
 
 .PHONY: test-message-check eval-message-check
 
-test-message-check: venvs ## Message check: gate on the dev scam corpus (recall, genuine never called a scam)
+test-message-check: venvs ## Message check: gate on the development scam corpora (dev, team) (recall, genuine never called a scam)
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/message_check
 
 eval-message-check: venvs ## Message check figures per corpus part -> docs/results/message-check.json

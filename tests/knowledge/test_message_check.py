@@ -32,10 +32,14 @@ POSITIVE = {
         "Stuur mij de code die je net kreeg, dan kan ik je account terugzetten.",
         "Vul uw pincode en vervaldatum in om de pas te activeren.",
         "Een koerier komt uw bankpas ophalen, geef de pas aan hem mee.",
+        "U krijgt zo een sms. Leest u die code even aan mij voor?",
+        "Je krijgt zo 6 cijfers per sms, wil je die hier in de chat zetten?",
+        "Wij hebben de koppelcode nodig die u net kreeg.",
     ],
     "veilige_rekening": [
         "Uw geld is niet veilig. Maak het over naar een veilige rekening.",
         "Er is een verdachte transactie op uw rekening. Bel ons terug.",
+        "Met de fraudeafdeling van uw bank. Er staan betalingen klaar die u niet heeft gedaan.",
     ],
     "meekijk_app": [
         "Installeer AnyDesk zodat onze medewerker kan helpen.",
@@ -66,14 +70,18 @@ POSITIVE = {
     "nieuw_nummer": [
         "Hoi mam, dit is mijn nieuwe nummer. Sla het even op.",
         "Hallo pap, mijn telefoon is in het water gevallen.",
+        "Oma, ik heb een nieuw mobieltje. Wil je het oude verwijderen?",
     ],
     "prijs_teruggave": [
         "Gefeliciteerd, u bent uitgekozen als winnaar van een cadeaubon.",
         "U heeft recht op een teruggave van 120 euro.",
+        "Uw nummer is getrokken! Uw waardebon ligt klaar.",
+        "De supermarkt geeft 1000 gratis pakketten weg.",
     ],
     "gegevens_controleren": [
         "Werk uw gegevens bij om uw account actief te houden.",
         "Klik op de link om uw identiteit te bevestigen.",
+        "Inloggen kan via de onderstaande knop.",
     ],
     "bel_dit_nummer": [
         "Rabobank: nieuw apparaat gekoppeld aan uw account. Herkent u dit niet? Bel [TELEFOON].",
@@ -82,6 +90,14 @@ POSITIVE = {
     "snel_rijk": [
         "Verdien honderden euro's per dag met ons slimme handelsplatform.",
         "Beleg in bitcoin met gegarandeerd rendement.",
+    ],
+    "lening_aanbod": [
+        "Geld lenen zonder BKR-toets, binnen een dag op uw rekening.",
+        "Uw lening is goedgekeurd. Betaal eerst de administratiekosten.",
+    ],
+    "nieuwsgierig_link": [
+        "U heeft een nieuw voicemailbericht. Luister via vm-luister.app/x7",
+        "Haha ben jij dit op deze foto? foto-deel.com/p/1",
     ],
     "link_verkort": [
         "Meer info: bit.ly/3kLmN",
@@ -94,6 +110,7 @@ NEGATIVE = {
         "Je DigiD sms-code is: 482913. Deel deze code met niemand.",
         "ING: wij vragen u nooit om uw pincode. Geef uw codes nooit aan anderen.",
         "Uw WhatsApp-code: 123-456. Deel deze code niet.",
+        "Pap, de code van de voordeur is veranderd. Zet je hem in de familiegroep?",
     ],
     "veilige_rekening": [
         "Let op: een veilige rekening bestaat niet. Wij vragen nooit om geld over te maken.",
@@ -117,6 +134,7 @@ NEGATIVE = {
         "Bedankt voor uw betaling. U hoeft niets meer te doen.",
         "We storten €39,95 binnen 3 werkdagen terug op uw rekening.",
         "Uw bestelling is verzonden.",
+        "Wij storten het bedrag van €45 binnen 5 werkdagen op uw rekening.",
     ],
     "nieuw_nummer": [
         "Hoi mam, kom je zondag eten?",
@@ -130,6 +148,11 @@ NEGATIVE = {
         "Bel ons gerust als u vragen heeft.",
     ],
     "snel_rijk": ["Uw pensioen wordt elke maand op uw rekening gestort."],
+    "lening_aanbod": ["Uw hypotheekrente verandert per 1 maart. U hoeft niets te doen."],
+    "nieuwsgierig_link": [
+        "U heeft 1 nieuw voicemailbericht. Bel 1233 om het te beluisteren.",
+        "Wat een mooie foto van de kleinkinderen! Tot zondag.",
+    ],
     "link_verkort": ["Kijk op www.bibliotheek.nl voor de openingstijden."],
 }
 

@@ -1,6 +1,7 @@
-"""Gate on the development part of the scam corpus, so a change to a signal that loses scams or starts calling
-genuine messages a scam fails CI. Goals (issue #13) minus a small margin; the blind part is measured once and
-reported in BENCHMARKS.md, never gated (it would invite tuning to it)."""
+"""Gate on the development parts of the scam corpus (the writer's dev.yml and the rule writer's team.yml),
+so a change to a signal that loses scams or starts calling genuine messages a scam fails CI. Goals (issue #13)
+minus a small margin; the blind parts are measured once and reported in BENCHMARKS.md, never gated (a gate
+would invite tuning to them)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,18 @@ MAX_GENUINE_LIKELY_SCAM = 0  # goal 0: no margin, calling a genuine message a sc
 MIN_GENUINE_NO_SIGNALS = 0.75  # goal 0.80
 
 
-@pytest.fixture(scope="module")
-def figures() -> dict:
+DEVELOPMENT_PARTS = ("dev", "team")
+
+
+@pytest.fixture(scope="module", params=DEVELOPMENT_PARTS)
+def figures(request: pytest.FixtureRequest) -> dict:
     content = load_catalog().message_check
     assert content is not None
-    return summarise(judge(load_corpus("dev"), content))
+    return summarise(judge(load_corpus(request.param), content))
 
 
 def test_the_dev_corpus_is_big_enough_for_the_gate(figures: dict) -> None:
-    assert figures["scams"] >= 50 and figures["genuine"] >= 40
+    assert figures["scams"] >= 35 and figures["genuine"] >= 15
 
 
 def test_scam_recall_on_dev(figures: dict) -> None:
