@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -99,6 +100,43 @@ def _ngrams(tokens: list[str], size: int) -> list[str]:
     return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
 
 
+@lru_cache(maxsize=8)
+def _fuzzy_candidates(catalog: Catalog) -> tuple[tuple[str, Counter[str], PlaceMatch], ...]:
+    """The names a typo may match, with their letter counts for the cheap upper bound in ``_closest``."""
+    return tuple((key, Counter(key), e.match) for key, e in _index(catalog).items() if e.fuzzy)
+
+
+def _closest(catalog: Catalog, grams: list[str], threshold: float) -> PlaceMatch | None:
+    """The fuzzy candidate with the highest ``SequenceMatcher`` ratio at or above ``threshold``.
+
+    Why the bounds: computing the ratio for every n-gram against every name was 60 % of the action server's
+    CPU per turn (BENCHMARKS.md, "Where a turn's CPU goes"). A ratio is at most 2·min(len)/total, and at most
+    2·(letters in common)/total (what difflib's real_quick_ratio and quick_ratio compute), so a candidate whose
+    bound is below the threshold, or not above the best ratio so far, can never be chosen and is skipped. The
+    result is the same as computing every ratio: the highest, the first one found on a tie.
+    """
+    best: tuple[float, PlaceMatch] | None = None
+
+    def cannot_win(bound: float) -> bool:
+        return bound < threshold or (best is not None and bound <= best[0])
+
+    for gram in grams:
+        counts: Counter[str] | None = None
+        for key, key_counts, match in _fuzzy_candidates(catalog):
+            if abs(len(key) - len(gram)) > 3:
+                continue
+            total = len(key) + len(gram)
+            if cannot_win(2 * min(len(key), len(gram)) / total):
+                continue
+            counts = counts or Counter(gram)
+            if cannot_win(2 * sum((counts & key_counts).values()) / total):
+                continue
+            ratio = SequenceMatcher(None, gram, key).ratio()
+            if ratio >= threshold and (best is None or ratio > best[0]):
+                best = (ratio, match)
+    return best[1] if best else None
+
+
 def find_place(catalog: Catalog, text: str) -> PlaceMatch | None:
     """Find the place a message names, longest exact match first, then the closest fuzzy match.
 
@@ -115,18 +153,8 @@ def find_place(catalog: Catalog, text: str) -> PlaceMatch | None:
             if found is not None and (not found.ordinary or _cued(tokens, start, size)):
                 return found.match
     threshold = FUZZY_RATIO_SHORT_MESSAGE if len(tokens) <= SHORT_MESSAGE_TOKENS else FUZZY_RATIO
-    best: tuple[float, PlaceMatch] | None = None
-    for size in (2, 1):
-        for gram in _ngrams(tokens, size):
-            if len(gram) < FUZZY_MIN_LENGTH:
-                continue
-            for key, candidate in index.items():
-                if not candidate.fuzzy or abs(len(key) - len(gram)) > 3:
-                    continue
-                ratio = SequenceMatcher(None, gram, key).ratio()
-                if ratio >= threshold and (best is None or ratio > best[0]):
-                    best = (ratio, candidate.match)
-    return best[1] if best else None
+    grams = [gram for size in (2, 1) for gram in _ngrams(tokens, size) if len(gram) >= FUZZY_MIN_LENGTH]
+    return _closest(catalog, grams, threshold)
 
 
 def is_only_a_place(catalog: Catalog, text: str) -> bool:

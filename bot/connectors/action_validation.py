@@ -4,7 +4,7 @@ Rasa's ``RemoteAction._validate_action_result`` calls ``jsonschema.validate()`` 
 function first re-checks the (constant) response schema against its meta-schema. Profiling the running bot with
 py-spy showed this meta-schema check taking about half of Rasa's time per message (BENCHMARKS.md). ``install()``
 replaces the method with one that validates each response against the same schema with a validator built once.
-Installed from ``TriageInput.from_credentials`` because that runs once, inside the Rasa process, at start-up.
+Installed with the other speed-ups by ``bot/connectors/speedups.py``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.connectors import action_validation
+from bot.connectors import speedups
 from bot.connectors.triage_contract import (
     MODE_MESSAGE_CHECK,
     TriageRequestError,
@@ -52,7 +52,7 @@ class TriageInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Read the fallback threshold (kept equal to config.yml's FallbackClassifier)."""
         credentials = credentials or {}
-        action_validation.install()
+        speedups.install()
         return cls(float(credentials.get("fallback_threshold", DEFAULT_FALLBACK_THRESHOLD)))
 
     def __init__(self, fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD) -> None:

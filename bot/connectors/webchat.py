@@ -32,6 +32,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from bot.connectors import speedups
 from bot.input_text import clean_text
 from bot.messages import load_fixed_texts
 from bot.payload_guard import OfferedPayloads, guard
@@ -118,6 +119,12 @@ class WebchatInput(SocketIOInput):
     def name(cls) -> str:
         """Channel name recorded on every message."""
         return "webchat"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:
+        """Rasa's socket.io settings; installs the Rasa speed-ups (``bot/connectors/speedups.py``) first."""
+        speedups.install()
+        return super().from_credentials(credentials)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The stock blueprint, with masking around the message callback and an Origin check on connect."""

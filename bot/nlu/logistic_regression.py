@@ -19,7 +19,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 NO_INTENT = {"name": None, "confidence": 0.0}
@@ -62,10 +62,15 @@ def _has_features(message: Message) -> bool:
     """True when the featurizers found anything in the message's text.
 
     No features at all (a blank message) or only zeros (nothing the featurizers know, such as "...") is no
-    evidence: the regression would answer with its prior alone.
+    evidence: the regression would answer with its prior alone. Reads each featurizer's sentence features as
+    they are: ``Message.get_sparse_features`` would stack them into one matrix first, which Rasa's own
+    ``_create_X`` does again right after (the profile of a turn showed the stacking at 8 % of Rasa's CPU).
     """
-    sparse = message.get_sparse_features(attribute=TEXT)[1]
-    dense = message.get_dense_features(attribute=TEXT)[1]
-    if sparse is not None and sparse.features.nnz > 0:
-        return True
-    return dense is not None and bool(np.any(dense.features))
+    for features in message.features:
+        if features.attribute != TEXT or features.type != FEATURE_TYPE_SENTENCE:
+            continue
+        if features.is_sparse() and features.features.nnz > 0:
+            return True
+        if features.is_dense() and bool(np.any(features.features)):
+            return True
+    return False

@@ -168,3 +168,46 @@ def test_only_a_place(catalog):
 
 def test_normalise_strips_accents_and_punctuation():
     assert normalise("  Bóches!  Kerkrade-West ") == "boches kerkrade west"
+
+
+def _closest_by_every_ratio(catalog, grams: list[str], threshold: float):
+    """The fuzzy search as it was before the bounds: every ratio computed (the oracle for the test below)."""
+    from difflib import SequenceMatcher
+
+    from knowledge.places import _index
+
+    best = None
+    for gram in grams:
+        for key, candidate in _index(catalog).items():
+            if not candidate.fuzzy or abs(len(key) - len(gram)) > 3:
+                continue
+            ratio = SequenceMatcher(None, gram, key).ratio()
+            if ratio >= threshold and (best is None or ratio > best[0]):
+                best = (ratio, candidate.match)
+    return best[1] if best else None
+
+
+def _typos(word: str) -> list[str]:
+    """A dropped, doubled and swapped letter and a wrong vowel, at every position."""
+    out = []
+    for i in range(len(word)):
+        out += [word[:i] + word[i + 1 :], word[:i] + word[i] + word[i:], word[:i] + "e" + word[i + 1 :]]
+        if i + 1 < len(word):
+            out.append(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    return out
+
+
+def test_the_bounds_never_change_which_place_a_typo_matches() -> None:
+    """Skipping candidates whose upper bound cannot win must give exactly the full search's answer."""
+    from knowledge import load_catalog
+    from knowledge.places import FUZZY_RATIO, FUZZY_RATIO_SHORT_MESSAGE, _closest, _index
+
+    catalog = load_catalog()
+    words = sorted({w for key in _index(catalog) for w in key.split() if len(w) >= 5})
+    grams = sorted({t for w in words for t in _typos(w) if len(t) >= 6})[::3]
+    grams += ["eygelshove", "ubachoverworms", "simpelvelt", "bocholz", "kerkraad", "heerlen", "hoensbroek"]
+    assert len(grams) > 500
+    pairs = [[a, b] for a, b in zip(grams[::7], grams[3::7], strict=False)]
+    for threshold in (FUZZY_RATIO, FUZZY_RATIO_SHORT_MESSAGE):
+        for case in [[gram] for gram in grams] + pairs:
+            assert _closest(catalog, case, threshold) == _closest_by_every_ratio(catalog, case, threshold), case
