@@ -32,7 +32,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from bot.connectors import speedups
+from bot.connectors import follow_rasa_log_level, speedups
 from bot.input_text import clean_text
 from bot.messages import load_fixed_texts
 from bot.payload_guard import OfferedPayloads, guard
@@ -154,6 +154,7 @@ class WebchatInput(SocketIOInput):
                 await output.inner.send_text_message(sender, apology)
             return result
 
+        follow_rasa_log_level()
         blueprint = super().blueprint(masked)
         allowed = allowed_origins()
         sio = self.sio
