@@ -135,7 +135,8 @@ class WebchatInput(SocketIOInput):
         return super().from_credentials(credentials)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The stock blueprint, with masking around the message callback and an Origin check on connect."""
+        """The stock blueprint, with masking around the message callback, an Origin check on connect and
+        server-issued sessions bound to each socket (item 7 of the module docstring)."""
 
         offered = OfferedPayloads()
         apology = load_fixed_texts().get("rasa_unavailable")
