@@ -14,6 +14,7 @@ ACTION_SERVER_PORT ?= 5055
 ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 TRIAGE_STAFF_KEY ?= dev-staff-key-change-me
 WEBCHAT_ALLOWED_ORIGINS ?= http://localhost:8080,http://127.0.0.1:8080
+# WEBCHAT_SESSION_KEY has no default: in development Rasa makes a random key at each start (.env.example).
 OUTBOX_PATH ?= var/outbox.sqlite3
 API_HOST ?= 127.0.0.1
 API_PORT ?= 8000

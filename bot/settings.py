@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDERS = frozenset({"", "changethis", "changeme", "change-me", "secret", "xxx", "todo"})
+from bot.secret_policy import MIN_KEY_LENGTH, is_placeholder
+
 TELEGRAM_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 GRAPH_VERSION = re.compile(r"^v\d+\.\d+$")
-MIN_KEY_LENGTH = 16
 
 
 class SettingsError(RuntimeError):
@@ -26,7 +26,7 @@ class SettingsError(RuntimeError):
 
 
 def _is_placeholder(value: SecretStr | None) -> bool:
-    return value is None or value.get_secret_value().strip().lower() in PLACEHOLDERS
+    return is_placeholder(None if value is None else value.get_secret_value())
 
 
 class AdapterSettings(BaseSettings):

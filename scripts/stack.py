@@ -233,6 +233,8 @@ def make_stack(workdir: Path | None = None, extra_env: dict[str, str] | None = N
             "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
             "TRIAGE_STAFF_KEY": "test-staff-key",
             "WEBCHAT_ALLOWED_ORIGINS": "*",
+            # Shared by every Rasa a test starts (scale-out), and known to tests that forge tokens.
+            "WEBCHAT_SESSION_KEY": "test-webchat-session-key-0123456789abcdef",
             "API_AUTO_MIGRATE": "true",
         }
     )

@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.connectors import speedups
+from bot.connectors import follow_rasa_log_level, speedups
 from bot.connectors.triage_contract import (
     MODE_MESSAGE_CHECK,
     TriageRequestError,
@@ -60,6 +60,7 @@ class TriageInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes: GET / (health) and POST /webhook."""
+        follow_rasa_log_level()
         triage = Blueprint("triage_webhook", __name__)
 
         @triage.route("/", methods=["GET"])

@@ -12,9 +12,17 @@
    resident never waits in silence.
 6. Malformed ``user_uttered`` data (not an object, a non-text message, metadata that is no JSON
    object) is repaired or dropped instead of raising inside the socket handler.
-7. ``session_request`` awaits ``enter_room``. Rasa 3.6 calls it without ``await``, but in
-   python-socketio 5.x ``AsyncServer.enter_room`` is a coroutine, so with ``session_persistence`` the
-   socket never joined its session room and every bot message went to an empty room.
+7. Bound sessions (``bot/connectors/webchat_session.py``). The server issues every session id: 128 random
+   bits, signed with ``WEBCHAT_SESSION_KEY``. ``session_request`` accepts a returning id (a page reload) only
+   when its signature verifies and it is at most 12 hours old; anything else gets a fresh id. Each socket is
+   bound to its session server-side, and ``user_uttered`` always uses the bound session: a different
+   ``session_id`` in a message is ignored (logged at INFO, without the text). A message before any
+   ``session_request`` gets a fresh session bound (and confirmed) first. One session has one live socket:
+   a newer ``session_request`` with the same id takes over and the older socket is disconnected. Rasa's
+   sender id and the socket.io room are the id's random part, never the signed whole. The stock channel
+   instead used any client-chosen ``session_id`` as sender and room, so two clients with the same id shared
+   a conversation. (Rasa 3.6 also called ``enter_room`` without ``await``, a coroutine in python-socketio
+   5.x, so the socket never joined its room; this connector awaits it.)
 Its name is ``webchat`` so actions and statistics see where a message came from.
 """
 
@@ -24,7 +32,6 @@ import inspect
 import json
 import logging
 import os
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,7 +39,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from bot.connectors import speedups
+from bot.connectors import follow_rasa_log_level, speedups
+from bot.connectors.webchat_session import Session, SessionBindings, SessionSigner, session_key
 from bot.input_text import clean_text
 from bot.messages import load_fixed_texts
 from bot.payload_guard import OfferedPayloads, guard
@@ -113,7 +121,7 @@ def sanitise_event(data: Any, metadata_key: str) -> dict[str, Any] | None:
 
 
 class WebchatInput(SocketIOInput):
-    """socket.io channel for the website widget, with an Origin check and PII masking."""
+    """socket.io channel for the website widget: Origin check, bound sessions and PII masking."""
 
     @classmethod
     def name(cls) -> str:
@@ -127,7 +135,8 @@ class WebchatInput(SocketIOInput):
         return super().from_credentials(credentials)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The stock blueprint, with masking around the message callback and an Origin check on connect."""
+        """The stock blueprint, with masking around the message callback, an Origin check on connect and
+        server-issued sessions bound to each socket (item 7 of the module docstring)."""
 
         offered = OfferedPayloads()
         apology = load_fixed_texts().get("rasa_unavailable")
@@ -154,12 +163,38 @@ class WebchatInput(SocketIOInput):
                 await output.inner.send_text_message(sender, apology)
             return result
 
+        follow_rasa_log_level()
+        key, throwaway = session_key(os.environ)
+        if throwaway:
+            log.warning(
+                "WEBCHAT_SESSION_KEY is not set: using a random key for this process (APP_ENV=development); "
+                "web-chat sessions do not survive a restart of Rasa"
+            )
+        signer = SessionSigner(key)
+        bindings = SessionBindings()
         blueprint = super().blueprint(masked)
         allowed = allowed_origins()
         sio = self.sio
-        handlers = sio.handlers.get(self.namespace or "/", {})
+        namespace = self.namespace
+        handlers = sio.handlers.get(namespace or "/", {})
         stock_connect = handlers.get("connect")
         stock_message = handlers.get(self.user_message_evt)
+
+        async def room(action: Callable[..., Any], sid: str, name: str) -> None:
+            done = action(sid, name, namespace=namespace)
+            if inspect.isawaitable(done):
+                await done
+
+        async def bind(sid: str, session: Session) -> None:
+            replaced, left = bindings.bind(sid, session)
+            if left is not None:
+                await room(sio.leave_room, sid, left)
+            if replaced is not None:
+                await room(sio.leave_room, replaced, session.sender_id)
+                log.info("a newer socket took over a webchat session; disconnected the older socket")
+                await sio.disconnect(replaced, namespace=namespace)
+            await room(sio.enter_room, sid, session.sender_id)
+            await sio.emit("session_confirm", session.token, room=sid, namespace=namespace)
 
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
             if not origin_allowed(environ, allowed):
@@ -169,23 +204,36 @@ class WebchatInput(SocketIOInput):
                 return True
             return bool(await stock_connect(sid, environ, auth))
 
+        async def disconnect(sid: str, reason: Any = None) -> None:
+            bindings.unbind(sid)
+
         async def handle_message(sid: str, data: Any) -> None:
             clean = sanitise_event(data, self.metadata_key or "metadata")
             if clean is None or stock_message is None:
                 log.warning("dropped a webchat event that is not a JSON object")
                 return
+            session = bindings.session_of(sid)
+            if session is None:
+                log.info("a webchat message arrived before session_request; bound a new session first")
+                session = signer.issue()
+                await bind(sid, session)
+            claimed = clean.get("session_id")
+            if claimed and claimed not in (session.token, session.sender_id):
+                log.info("ignored a session_id in a webchat message that differs from its socket's session")
+            clean["session_id"] = session.sender_id
             await stock_message(sid, clean)
 
         async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = requested if isinstance(requested, str) and requested else uuid.uuid4().hex
-            if self.session_persistence:
-                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
-                if inspect.isawaitable(joined):
-                    await joined
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            session = signer.verify(requested)
+            if session is None:
+                if requested is not None:
+                    log.info("a returning webchat session id did not verify; issued a new session")
+                session = signer.issue()
+            await bind(sid, session)
 
-        sio.on("connect", connect, namespace=self.namespace)
-        sio.on("session_request", session_request, namespace=self.namespace)
-        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        sio.on("connect", connect, namespace=namespace)
+        sio.on("disconnect", disconnect, namespace=namespace)
+        sio.on("session_request", session_request, namespace=namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=namespace)
         return blueprint

@@ -30,7 +30,7 @@ async def test_webchat_typed_payload_is_read_as_words(drill: Drill) -> None:
     try:
         # act
         turn = await web.say(FORGED)
-        events = tracker_events(drill.rasa_url, web.session_id)
+        events = tracker_events(drill.rasa_url, web.sender_id)
     finally:
         await web.close()
     # assert: answered, stored without the slash, no entity and no slot from the payload
@@ -53,7 +53,7 @@ async def test_webchat_offered_button_still_works(drill: Drill) -> None:
         assert offered, "the bot offered no place button; pick another question"
         # act: press the first one
         turn = await web.say(offered[0])
-        events = tracker_events(drill.rasa_url, web.session_id)
+        events = tracker_events(drill.rasa_url, web.sender_id)
     finally:
         await web.close()
     # assert: Rasa parsed it as the payload and filled the slot

@@ -70,6 +70,11 @@ class WebchatClient:
         self.session_id = await asyncio.wait_for(confirmed, timeout)
         return self
 
+    @property
+    def sender_id(self) -> str:
+        """Rasa's sender id (the tracker's key): the session id's random part, before the first dot."""
+        return self.session_id.split(".", 1)[0]
+
     async def emit_raw(self, data: Any) -> None:
         """Send any ``user_uttered`` data as is (for malformed-event tests)."""
         await self.client.emit("user_uttered", data)

@@ -140,7 +140,7 @@ async def _web_conversation(url: str, batch: list[FuzzMessage], rng: random.Rand
                 _fail(report, item.family, text, "webchat: got the apology")
             offered = turn.payloads or offered
             sent.offered.update(turn.payloads)
-        events = await asyncio.to_thread(_tracker, url, web.session_id, len(sent.texts))
+        events = await asyncio.to_thread(_tracker, url, web.sender_id, len(sent.texts))
     finally:
         await web.close()
     check_tracker(report, events, sent, apology)

@@ -84,6 +84,40 @@ def test_widget_reload_keeps_the_conversation(context: Any, demo_server: DemoSer
     assert page.evaluate("sessionStorage.getItem('wegwijzer:session')") == session_id
 
 
+def test_widget_duplicated_tab_takes_the_conversation_and_gives_it_back(
+    context: Any, demo_server: DemoServer
+) -> None:
+    # arrange: a conversation in the first tab
+    first = open_demo(context, demo_server)
+    open_chat(first)
+    ask(first, "Hoe vraag ik een DigiD aan?")
+    settle(first)
+    stored = first.evaluate("JSON.stringify(Object.assign({}, sessionStorage))")
+    # act: a duplicated tab (browsers copy sessionStorage into it) opens the same session
+    second = context.new_page()
+    second.add_init_script(
+        f"if (!sessionStorage.getItem('wegwijzer:session')) {{ const s = {stored}; "
+        "for (const k in s) sessionStorage.setItem(k, s[k]); }"
+    )
+    second.goto(demo_server.origin + "/")
+    second.wait_for_selector(".ww-panel:not([hidden]) .ww-bot")
+    # assert: one live socket per session; the first tab says where the conversation went
+    first.wait_for_function(
+        "() => document.querySelector('.ww-status').textContent.includes('in een ander venster')"
+    )
+    before_first = bot_count(first)
+    assert ask(second, "Ik wil hulp met toeslagen").strip()
+    settle(second)
+    assert bot_count(first) == before_first, "the first tab still received answers"
+    # act: typing in the first tab takes the conversation back
+    assert ask(first, "Ik wil hulp met e-mail").strip()
+    second.wait_for_function(
+        "() => document.querySelector('.ww-status').textContent.includes('in een ander venster')"
+    )
+    session = "sessionStorage.getItem('wegwijzer:session')"
+    assert first.evaluate(session) == second.evaluate(session)
+
+
 def test_widget_keyboard_only(context: Any, demo_server: DemoServer) -> None:
     # arrange
     page = open_demo(context, demo_server)

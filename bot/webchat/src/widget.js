@@ -11,7 +11,11 @@
  * - the message list is one role="log" polite live region; messages are appended, never
  *   re-rendered, so a screen reader announces only what is new;
  * - the transcript and session id live in sessionStorage (gone when the tab closes);
- *   preferences (larger text, read aloud) in localStorage.
+ *   preferences (larger text, read aloud) in localStorage;
+ * - the session id is the server's (signed, bot/connectors/webchat_session.py): the widget sends back the
+ *   one session_confirm gave it and stores whatever the server confirms. One session has one live socket,
+ *   so when another tab with the same session (a duplicated tab) connects, the server disconnects this one;
+ *   the next message sent here connects again and takes the conversation back.
  */
 (function (io) {
   "use strict";
@@ -456,15 +460,23 @@
     });
     socket.on("disconnect", function (reason) {
       self.confirmed = false;
-      if (reason !== "io client disconnect") {
+      if (reason === "io server disconnect") {
+        // The server does this only when another tab took over this conversation; socket.io does not retry.
+        self.setStatus("Het gesprek gaat verder in een ander venster. Typt u hier, dan gaat het hier verder.");
+      } else if (reason !== "io client disconnect") {
         self.setStatus("De verbinding is verbroken. Wij proberen het opnieuw.");
       }
     });
   };
 
   Widget.prototype.emitWhenReady = function (message) {
-    if (this.confirmed) this.emitMessage(message);
-    else this.pending.push(message);
+    if (this.confirmed) {
+      this.emitMessage(message);
+      return;
+    }
+    this.pending.push(message);
+    // After a server disconnect socket.io stays offline; sending here takes the conversation back.
+    if (this.socket && !this.socket.active) this.socket.connect();
   };
 
   Widget.prototype.emitMessage = function (message) {
