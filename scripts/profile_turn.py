@@ -210,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         pids = {"rasa": stack.processes["rasa"].pid, "actions": stack.processes["actions"].pid}
         # Warm up: the first turns load lazy parts (spaCy lookups, the action server's content cache).
         asyncio.run(closed_loop(stack.rasa_url, 2, 3))
+        load_before = os.getloadavg()
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         recorders = {name: _record(py_spy, pid, args, workdir / f"{name}.txt") for name, pid in pids.items()}
         load = asyncio.run(closed_loop(stack.rasa_url, args.concurrency, args.seconds))
@@ -223,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     turns = max(load["turns"], 1)
     report: dict[str, Any] = {
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "load_average_at_start": os.getloadavg(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
         "cpu_count": os.cpu_count(),
         "concurrency": args.concurrency,
         "seconds": args.seconds,
