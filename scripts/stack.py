@@ -31,6 +31,9 @@ MODEL = ROOT / "models" / "wegwijzer.tar.gz"
 START_TIMEOUT = 240.0
 
 
+TEST_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
+
+
 def free_port() -> int:
     """A TCP port that is free on 127.0.0.1 right now."""
     with contextlib.closing(socket.socket()) as sock:
@@ -232,7 +235,9 @@ def make_stack(workdir: Path | None = None, extra_env: dict[str, str] | None = N
             "API_READ_KEY": "test-read-key-change-me",
             "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
             "TRIAGE_STAFF_KEY": "test-staff-key",
-            "WEBCHAT_ALLOWED_ORIGINS": "*",
+            # The widget's origins of `make run` (Makefile default), never "*": a stack test must meet the
+            # allow-list residents' browsers meet, so a broken Origin check cannot pass unnoticed.
+            "WEBCHAT_ALLOWED_ORIGINS": TEST_ORIGINS,
             # Shared by every Rasa a test starts (scale-out), and known to tests that forge tokens.
             "WEBCHAT_SESSION_KEY": "test-webchat-session-key-0123456789abcdef",
             "API_AUTO_MIGRATE": "true",

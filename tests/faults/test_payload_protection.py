@@ -8,6 +8,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+import socketio
 from fault_support import Drill, Resident, tracker_events, user_events
 from webchat_client import WebchatClient
 
@@ -109,3 +111,18 @@ async def test_adapter_typed_payload_is_read_as_words_and_offered_button_works(
     assert pressed.outcome is RasaOutcome.OK
     assert last_user(after_pressed)["text"] == offered[0]
     assert place_slot(after_pressed) is not None
+
+
+async def test_the_drill_stack_meets_the_real_origin_allow_list(drill: Drill) -> None:
+    """Every stack test runs with the widget's origins, never "*": a page elsewhere cannot open the socket."""
+    # arrange
+    stranger = WebchatClient(drill.rasa_url, origin="http://evil.example")
+    # act / assert
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await stranger.open(timeout=5)
+    await stranger.close()
+    web = await WebchatClient(drill.rasa_url).open()
+    try:
+        assert (await web.say("hoi")).texts
+    finally:
+        await web.close()

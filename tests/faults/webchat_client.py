@@ -41,8 +41,9 @@ class Turn:
 class WebchatClient:
     """One conversation over Rasa's socket.io channel, as the web widget holds it."""
 
-    def __init__(self, rasa_url: str) -> None:
+    def __init__(self, rasa_url: str, origin: str = ORIGIN) -> None:
         self.rasa_url = rasa_url
+        self.origin = origin
         self.client = socketio.AsyncClient(reconnection=False)
         self.inbox: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
         self.session_id = ""
@@ -63,7 +64,7 @@ class WebchatClient:
         await self.client.connect(
             self.rasa_url,
             transports=["websocket"],
-            headers={"Origin": ORIGIN},
+            headers={"Origin": self.origin},
             wait_timeout=timeout,
         )
         await self.client.emit("session_request", {"session_id": None})

@@ -54,7 +54,6 @@ def scale(pg_cluster: Any) -> Iterator[Any]:
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(redis_port),
             "REDIS_PASSWORD": "",
-            "WEBCHAT_ALLOWED_ORIGINS": "*",
         }
     )
     rasa_ports = [stack_module.free_port(), stack_module.free_port()]

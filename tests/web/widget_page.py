@@ -6,6 +6,8 @@ from typing import Any
 
 from web_support import DemoServer
 
+from bot.messages import load_fixed_texts
+
 FALLBACK_START = "Het lukt nu niet om te antwoorden"
 # Questions the real bot answers; the last ones are nonsense, which the bot answers with
 # suggestion buttons ("not understood"), so at least one of them yields buttons.
@@ -35,7 +37,8 @@ def bot_count(page: Any) -> int:
 def wait_for_bot(page: Any, after: int) -> str:
     """Wait until the log holds more than ``after`` bot messages; return the first new one's text.
 
-    Fails when the widget showed its timeout fallback instead of a real answer.
+    Fails when the widget showed its timeout fallback, or the connector its apology for a turn that produced no
+    bot message (the action server down), instead of a real answer: both are bubbles in the log.
     """
     page.wait_for_function(
         "n => document.querySelectorAll('.ww-log .ww-bot').length > n",
@@ -44,6 +47,7 @@ def wait_for_bot(page: Any, after: int) -> str:
     )
     text = str(page.locator(".ww-log .ww-bot").nth(after).locator(".ww-text").inner_text())
     assert not text.startswith(FALLBACK_START), "the widget timed out instead of showing an answer"
+    assert text.strip() != load_fixed_texts()["rasa_unavailable"].strip(), "the connector apologised: no answer"
     return text
 
 
