@@ -34,6 +34,15 @@ START_TIMEOUT = 240.0
 TEST_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 
 
+def _allowed_origins(inherited: str | None) -> str:
+    """The caller's allow-list (the web tests add their demo page's port), or the widget's origins of
+    `make run`; never "*": a stack test must meet the allow-list residents' browsers meet, so a broken Origin
+    check cannot pass unnoticed."""
+    if not inherited or "*" in inherited.split(","):
+        return TEST_ORIGINS
+    return inherited
+
+
 def free_port() -> int:
     """A TCP port that is free on 127.0.0.1 right now."""
     with contextlib.closing(socket.socket()) as sock:
@@ -235,9 +244,7 @@ def make_stack(workdir: Path | None = None, extra_env: dict[str, str] | None = N
             "API_READ_KEY": "test-read-key-change-me",
             "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
             "TRIAGE_STAFF_KEY": "test-staff-key",
-            # The widget's origins of `make run` (Makefile default), never "*": a stack test must meet the
-            # allow-list residents' browsers meet, so a broken Origin check cannot pass unnoticed.
-            "WEBCHAT_ALLOWED_ORIGINS": TEST_ORIGINS,
+            "WEBCHAT_ALLOWED_ORIGINS": _allowed_origins(env.get("WEBCHAT_ALLOWED_ORIGINS")),
             # Shared by every Rasa a test starts (scale-out), and known to tests that forge tokens.
             "WEBCHAT_SESSION_KEY": "test-webchat-session-key-0123456789abcdef",
             "API_AUTO_MIGRATE": "true",
