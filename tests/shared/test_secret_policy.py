@@ -32,7 +32,7 @@ def makefile_dev_secrets() -> dict[str, str]:
     return found
 
 
-PLACEHOLDERS = [
+PLACEHOLDER_VALUES = [
     "dev-pseudonym-key-change-me",
     "dev-staff-key-change-me",
     "CHANGE_ME_BEFORE_PRODUCTION",
@@ -49,7 +49,7 @@ PLACEHOLDERS = [
 ]
 
 
-@pytest.mark.parametrize("value", PLACEHOLDERS)
+@pytest.mark.parametrize("value", PLACEHOLDER_VALUES)
 def test_placeholders_are_refused_outside_development(value: str) -> None:
     assert is_placeholder(value)
     for app_env in (None, "production", "test", "staging", "Production"):
@@ -58,7 +58,7 @@ def test_placeholders_are_refused_outside_development(value: str) -> None:
         assert check.describe() == "SOME_KEY refused (placeholder)"
 
 
-@pytest.mark.parametrize("value", PLACEHOLDERS)
+@pytest.mark.parametrize("value", PLACEHOLDER_VALUES)
 def test_development_tolerates_placeholders(value: str) -> None:
     check = check_secret("SOME_KEY", value, is_development(" Development "))
     assert check.usable and check.tolerated and not check.refused
@@ -76,10 +76,15 @@ def test_one_character_is_refused() -> None:
     assert check_secret("TELEGRAM_WEBHOOK_SECRET", "a", False).refused
 
 
-@pytest.mark.parametrize(
-    "value",
-    [secrets.token_hex(32), secrets.token_urlsafe(32), "wgw_" + secrets.token_urlsafe(32), secrets.token_hex(8)],
-)
+RANDOM = [
+    secrets.token_hex(32),
+    secrets.token_urlsafe(32),
+    "wgw_" + secrets.token_urlsafe(32),  # what `python -m api keys create` prints
+    secrets.token_hex(8),
+]
+
+
+@pytest.mark.parametrize("value", RANDOM)
 def test_random_values_pass_everywhere(value: str) -> None:
     for development in (False, True):
         check = check_secret("SOME_KEY", value, development)
