@@ -110,3 +110,17 @@ def test_events_of_a_leaked_key_are_listed_and_purged(tmp_path):
     assert dry.returncode == 0 and "3 events" in dry.stdout and "--yes" in dry.stdout
     assert purged.returncode == 0 and "Deleted 3 events" in purged.stdout
     assert "db:1" not in after.stdout and "env:ingest:0" in after.stdout
+
+
+def test_refused_key_is_named_without_any_part_of_its_value(tmp_path):
+    # pydantic's error text carried the tail of the input ("...ange-me-..."); the API hides inputs in errors.
+    value = "tail-" + "q7Rw" * 3 + "-changeme-9ZpL"
+    env = {**os.environ, "APP_ENV": "production", "API_READ_KEY": value, "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "keys", "list"],
+        capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "API_READ_KEY refused (placeholder)" in result.stderr
+    for start in range(len(value) - 5):
+        assert value[start : start + 6] not in result.stderr
