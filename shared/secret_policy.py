@@ -122,7 +122,7 @@ class SecretCheck:
     """What the policy found for one secret. Holds its name, never its value."""
 
     name: str
-    problem: str | None  # None, "missing", "placeholder", or a short reason such as "shorter than 16 characters"
+    problem: str | None  # None, "missing", "placeholder", or a reason such as "shorter than 16 characters"
     development: bool
     strict: bool = False
 
