@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -109,9 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from api.main import create_app
 
-        # uvicorn configures only its own loggers; this shows the API's own INFO lines (the secrets line
-        # among them) in the same stream, in uvicorn's format.
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+        # uvicorn configures only its own loggers, so create_app's INFO line would not show: say it here.
+        sys.stderr.write(f"api: {settings.secrets_line()}\n")
         app = create_app(settings)
         uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port)
         return 0
