@@ -434,8 +434,10 @@ def test_development_starts_with_the_makefile_keys() -> None:
     )
 
 
-def test_unset_keys_are_missing_even_in_development() -> None:
+def test_unset_keys_are_missing_even_in_development(monkeypatch: pytest.MonkeyPatch) -> None:
     # The staff page no longer carries its own copy of the development keys: the Makefile gives them.
+    for name in MAKEFILE_KEYS:
+        monkeypatch.delenv(name, raising=False)  # `make` exports them into every process
     with pytest.raises(StaffSettingsError) as info:
         StaffSettings.model_validate({"APP_ENV": "development"}).check()
     for name in MAKEFILE_KEYS:
