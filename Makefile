@@ -42,7 +42,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 # a sub-make would otherwise inherit them and append every entry a second time.
 TEST_STEPS :=
 BENCH_STEPS :=
-APP_MYPY_PATHS :=
+APP_MYPY_PATHS := shared
 unexport TEST_STEPS BENCH_STEPS APP_MYPY_PATHS
 -include mk/*.mk
 
@@ -94,7 +94,7 @@ lint: $(APP_VENV)/.stamp ## ruff
 	$(APP_VENV)/bin/ruff format --check .
 
 typecheck: venvs ## mypy in both environments
-	$(RASA_PY) -m mypy knowledge actions bot/connectors bot/nlu
+	$(RASA_PY) -m mypy knowledge shared actions bot/connectors bot/nlu
 	$(APP_PY) -m mypy --python-version 3.11 $(APP_MYPY_PATHS)
 
 clean: ## Remove build artefacts (keeps the environments)

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from actions.outbox import connect, outbox_path
+from shared.secret_policy import SecretCheck, check_environ, summary
 
 log = logging.getLogger("actions.outbox_relay")
 
@@ -110,8 +111,13 @@ class RelaySettings:
     blocked_probe_interval: float = 300.0
 
 
+def ingest_key_check(environ: dict[str, str] | None = None) -> SecretCheck:
+    """What the secret policy says about ``API_INGEST_KEY`` (with ``APP_ENV`` from the same environment)."""
+    return check_environ("API_INGEST_KEY", os.environ if environ is None else environ)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> RelaySettings:
-    """Build settings from the environment; a missing ingest key stops the relay at start-up.
+    """Build settings from the environment; a missing or refused ingest key stops the relay at start-up.
 
     Args:
         environ: Variables to read (default: ``os.environ``).
@@ -120,12 +126,17 @@ def load_settings(environ: dict[str, str] | None = None) -> RelaySettings:
         The settings.
 
     Raises:
-        SystemExit: When API_INGEST_KEY is unset or a number is malformed.
+        SystemExit: When API_INGEST_KEY is unset, or outside development a placeholder or shorter than
+            16 characters (shared/secret_policy.py), or a number is malformed.
     """
     env = dict(os.environ if environ is None else environ)
-    key = env.get("API_INGEST_KEY", "").strip()
-    if not key:
-        raise SystemExit("outbox relay: API_INGEST_KEY is not set (see .env.example)")
+    check = ingest_key_check(env)
+    if not check.usable:
+        raise SystemExit(
+            f"outbox relay: {summary([check])}: set an ingest key from `python -m api keys create --scope "
+            "ingest` (see .env.example)"
+        )
+    key = env["API_INGEST_KEY"].strip()
     try:
         return RelaySettings(
             api_url=env.get("API_URL", "http://127.0.0.1:8000").rstrip("/"),
@@ -535,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("RELAY_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(message)s",
     )
-    settings = load_settings()
+    settings = load_settings()  # a missing or refused key exits here, with the secrets line as its message
     stop = threading.Event()
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:
@@ -548,6 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutboxUnusable as problem:
         log.error("outbox relay: not started: %s", problem)
         return 2
+    log.info("outbox relay: %s", summary([ingest_key_check()]))
     log.info("outbox relay: sending %s to %s", settings.outbox.name, _public_url(relay.url))
     try:
         return relay.run(stop, drain=args.drain)

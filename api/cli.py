@@ -108,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from api.main import create_app
 
+        # uvicorn configures only its own loggers, so create_app's INFO line would not show: say it here.
+        sys.stderr.write(f"api: {settings.secrets_line()}\n")
         app = create_app(settings)
         uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port)
         return 0

@@ -71,6 +71,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         The FastAPI application.
     """
     settings = settings or ApiSettings()
+    log.info(settings.secrets_line())
     engine = db.make_engine(settings.database_url)
     sessions = db.make_sessionmaker(engine)
     content_dir = Path(settings.content_dir) if settings.content_dir else None

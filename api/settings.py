@@ -1,7 +1,8 @@
 """API settings from the environment (prefix ``API_``), validated once at start-up.
 
-Placeholder keys (containing ``change-me``) are accepted only when ``APP_ENV=development``, so a
-copied ``.env.example`` can never reach production unnoticed.
+The keys and the session secret follow the one secret policy of every process (``shared.secret_policy``):
+placeholders and short values are accepted only when ``APP_ENV=development``, so a copied ``.env.example``
+can never reach production unnoticed. Errors never show an input value (``hide_input_in_errors``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from api.paths import DEFAULT_DATABASE_URL, REPO_ROOT
+from shared.secret_policy import SecretCheck, check_secret, is_development, summary
 
-PLACEHOLDER_MARKER = "change-me"
+# The plaintext secrets, as fields; their variables are API_<FIELD>. All optional: keys can also come from
+# the database (python -m api keys create) or as SHA-256, and the session secret is random per process.
+SECRET_FIELDS = ("ingest_key", "read_key", "session_secret")
 
 
 def sha256_hex(value: str) -> str:
@@ -32,6 +36,7 @@ class ApiSettings(BaseSettings):
         env_file=REPO_ROOT / ".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        hide_input_in_errors=True,  # a refused secret is named, never shown
     )
 
     app_env: Literal["development", "test", "production"] = Field(
@@ -87,17 +92,28 @@ class ApiSettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_placeholders_outside_development(self) -> ApiSettings:
-        if self.app_env == "development":
-            return self
-        for name in ("ingest_key", "read_key", "session_secret"):
-            secret = getattr(self, name)
-            if secret is not None and PLACEHOLDER_MARKER in secret.get_secret_value():
-                raise ValueError(
-                    f"API_{name.upper()} holds a placeholder ('{PLACEHOLDER_MARKER}'); "
-                    "set a real secret or APP_ENV=development"
-                )
+    def _refuse_unsafe_secrets(self) -> ApiSettings:
+        refused = [check.describe() for check in self.secret_checks() if check.refused]
+        if refused:
+            raise ValueError(
+                "; ".join(refused) + ": set real secrets (keys from `python -m api keys create`) "
+                "or APP_ENV=development"
+            )
         return self
+
+    def secret_checks(self) -> list[SecretCheck]:
+        """The secret policy's verdict on each plaintext secret (docs/operations.md, "Secrets")."""
+        development = is_development(self.app_env)
+        checks = []
+        for name in SECRET_FIELDS:
+            secret: SecretStr | None = getattr(self, name)
+            value = None if secret is None else secret.get_secret_value()
+            checks.append(check_secret(f"API_{name.upper()}", value, development))
+        return checks
+
+    def secrets_line(self) -> str:
+        """The start-up line: which secrets are set, missing or tolerated, by name only."""
+        return summary(self.secret_checks())
 
     @property
     def is_default_sqlite(self) -> bool:

@@ -1,8 +1,10 @@
 """Settings of the adapter processes, one class per concern, read from environment variables.
 
-Secrets are ``SecretStr`` and are never defaulted to an empty string. ``problems()`` names every
-missing or unsafe value at start-up, so a process fails fast with a precise message instead of
-running half-configured (full-stack-fastapi-template, ``backend/app/core/config.py``).
+Secrets are ``SecretStr`` and are never defaulted to an empty string. Whether a secret may be used is
+decided by the one policy of every process, ``shared.secret_policy``; ``secret_checks()`` lists what it found
+(for the start-up line) and ``problems()`` names every missing or unsafe value, so a process fails fast with a
+precise message instead of running half-configured (full-stack-fastapi-template,
+``backend/app/core/config.py``).
 """
 
 from __future__ import annotations
@@ -15,18 +17,21 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.secret_policy import MIN_KEY_LENGTH, is_placeholder
+from shared.secret_policy import GENERATE_HINT, SecretCheck, check_secret, is_development
 
-TELEGRAM_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Telegram's rule for setWebhook's secret_token: 1-256 characters from this set (core.telegram.org/bots/api).
+TELEGRAM_SECRET_CHARSET = "A-Za-z0-9_-"
+TELEGRAM_SECRET_MAX_LENGTH = 256
 GRAPH_VERSION = re.compile(r"^v\d+\.\d+$")
+GENERATE = f"generate one with: {GENERATE_HINT}"
 
 
 class SettingsError(RuntimeError):
     """Raised when a process cannot start safely with the given settings."""
 
 
-def _is_placeholder(value: SecretStr | None) -> bool:
-    return is_placeholder(None if value is None else value.get_secret_value())
+def _raw(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()
 
 
 class AdapterSettings(BaseSettings):
@@ -41,35 +46,37 @@ class AdapterSettings(BaseSettings):
     @property
     def is_development(self) -> bool:
         """True only for ``APP_ENV=development``."""
-        return self.app_env.strip().lower() == "development"
+        return is_development(self.app_env)
+
+    def pseudonym_check(self) -> SecretCheck:
+        """What the secret policy says about ``ADAPTER_PSEUDONYM_KEY``."""
+        return check_secret("ADAPTER_PSEUDONYM_KEY", _raw(self.pseudonym_key), self.is_development)
+
+    def problems(self) -> list[str]:
+        """Empty when the pseudonym key may be used (or, in development only, replaced by a throw-away key)."""
+        check = self.pseudonym_check()
+        if check.usable or (check.missing and self.is_development):
+            return []
+        if check.missing:
+            return [f"{check.describe()}: {GENERATE}, or set APP_ENV=development to use a throw-away key"]
+        return [f"{check.describe()}: {GENERATE}"]
 
     def pseudonym_key_bytes(self) -> tuple[bytes, bool]:
         """Return the key for ``pseudonymise`` and whether it is a throw-away development key.
 
         Returns:
-            The configured key, or in development only a random per-process key (pseudonyms then
-            change at every restart, so Rasa forgets conversations).
+            The configured key, or in development only, when it is unset, a random per-process key
+            (pseudonyms then change at every restart, so Rasa forgets conversations).
 
         Raises:
             SettingsError: When the key is missing, a placeholder or too short outside development.
         """
-        key = self.pseudonym_key
-        if key is not None and not _is_placeholder(key):
-            raw = key.get_secret_value()
-            if len(raw) >= MIN_KEY_LENGTH:
-                return raw.encode(), False
-            if not self.is_development:
-                raise SettingsError(
-                    f"ADAPTER_PSEUDONYM_KEY must be at least {MIN_KEY_LENGTH} characters; "
-                    'generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
-                )
-        if self.is_development:
+        check = self.pseudonym_check()
+        if check.usable and self.pseudonym_key is not None:
+            return self.pseudonym_key.get_secret_value().encode(), False
+        if check.missing and self.is_development:
             return secrets.token_bytes(32), True
-        raise SettingsError(
-            "ADAPTER_PSEUDONYM_KEY is not set. Set it to a long random value "
-            '(python -c "import secrets; print(secrets.token_hex(32))"), '
-            "or set APP_ENV=development to use a throw-away key."
-        )
+        raise SettingsError("; ".join(self.problems()))
 
 
 class RasaSettings(BaseSettings):
@@ -112,29 +119,54 @@ class TelegramSettings(BaseSettings):
         path = urlsplit(self.webhook_url or "").path
         return path or "/telegram/webhook"
 
+    def secret_checks(self, development: bool) -> list[SecretCheck]:
+        """The secret policy's verdict on the token and, in webhook mode, the webhook secret.
+
+        Args:
+            development: Whether ``APP_ENV=development``.
+
+        Returns:
+            One check per secret this mode uses. The webhook secret authenticates calls from the internet,
+            so it is checked in full in development too, with Telegram's own character rule.
+        """
+        checks = [check_secret("TELEGRAM_BOT_TOKEN", _raw(self.bot_token), development)]
+        if self.mode == "webhook":
+            checks.append(
+                check_secret(
+                    "TELEGRAM_WEBHOOK_SECRET",
+                    _raw(self.webhook_secret),
+                    development,
+                    charset=TELEGRAM_SECRET_CHARSET,
+                    max_length=TELEGRAM_SECRET_MAX_LENGTH,
+                    strict=True,
+                )
+            )
+        return checks
+
     def problems(self, development: bool) -> list[str]:
         """List what stops a safe start, one precise sentence each.
 
         Args:
-            development: Whether ``APP_ENV=development``; placeholders are then tolerated.
+            development: Whether ``APP_ENV=development``; placeholders are then tolerated (not in the
+                webhook secret).
 
         Returns:
             Empty when the adapter can start.
         """
         found: list[str] = []
-        if not self.configured:
-            found.append("TELEGRAM_BOT_TOKEN is not set")
-        elif _is_placeholder(self.bot_token) and not development:
-            found.append("TELEGRAM_BOT_TOKEN is a placeholder")
-        if self.mode == "webhook":
-            if not self.webhook_url or not self.webhook_url.startswith("https://"):
-                found.append("TELEGRAM_WEBHOOK_URL must be an https:// URL in webhook mode")
-            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
-            if _is_placeholder(self.webhook_secret) or not TELEGRAM_SECRET_TOKEN.match(secret):
+        for check in self.secret_checks(development):
+            if check.usable:
+                continue
+            if check.name == "TELEGRAM_WEBHOOK_SECRET":
                 found.append(
-                    "TELEGRAM_WEBHOOK_SECRET must be set in webhook mode: 1-256 characters "
-                    "from A-Z a-z 0-9 _ - (core.telegram.org/bots/api#setwebhook)"
+                    f"{check.describe()}: webhook mode needs a random secret of 16-256 characters from "
+                    "A-Z a-z 0-9 _ - (core.telegram.org/bots/api#setwebhook); "
+                    'generate one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
                 )
+            else:
+                found.append(check.describe())
+        if self.mode == "webhook" and (not self.webhook_url or not self.webhook_url.startswith("https://")):
+            found.append("TELEGRAM_WEBHOOK_URL must be an https:// URL in webhook mode")
         return found
 
 
@@ -173,27 +205,34 @@ class WhatsAppSettings(BaseSettings):
         """The Graph API send endpoint for our phone number."""
         return f"{self.graph_base_url.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"
 
+    def secret_checks(self, development: bool) -> list[SecretCheck]:
+        """The secret policy's verdict on the three WhatsApp secrets.
+
+        Args:
+            development: Whether ``APP_ENV=development``.
+
+        Returns:
+            One check each. The app secret verifies every webhook POST from the internet, so it is checked
+            in full in development too.
+        """
+        return [
+            check_secret("WHATSAPP_APP_SECRET", _raw(self.app_secret), development, strict=True),
+            check_secret("WHATSAPP_VERIFY_TOKEN", _raw(self.verify_token), development),
+            check_secret("WHATSAPP_ACCESS_TOKEN", _raw(self.access_token), development),
+        ]
+
     def problems(self, development: bool) -> list[str]:
         """List what stops a safe start, one precise sentence each.
 
         Args:
-            development: Whether ``APP_ENV=development``; placeholders are then tolerated.
+            development: Whether ``APP_ENV=development``; placeholders are then tolerated, except in the
+                app secret.
 
         Returns:
             Empty when the adapter can start. A missing app secret is always a problem: without it
             no webhook POST can be verified.
         """
-        found: list[str] = []
-        secrets_ = {
-            "WHATSAPP_APP_SECRET": self.app_secret,
-            "WHATSAPP_VERIFY_TOKEN": self.verify_token,
-            "WHATSAPP_ACCESS_TOKEN": self.access_token,
-        }
-        for name, value in secrets_.items():
-            if value is None or not value.get_secret_value().strip():
-                found.append(f"{name} is not set")
-            elif _is_placeholder(value) and (not development or name == "WHATSAPP_APP_SECRET"):
-                found.append(f"{name} is a placeholder")
+        found = [check.describe() for check in self.secret_checks(development) if not check.usable]
         if not self.phone_number_id or not self.phone_number_id.isdigit():
             found.append("WHATSAPP_PHONE_NUMBER_ID must be the numeric phone number id from Meta")
         if not self.api_version or not GRAPH_VERSION.match(self.api_version):

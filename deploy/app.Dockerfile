@@ -18,6 +18,7 @@ RUN pip install -r requirements/app.lock
 
 COPY pyproject.toml README.md ./
 COPY knowledge knowledge
+COPY shared shared
 COPY api api
 COPY bot bot
 RUN pip install --no-deps .

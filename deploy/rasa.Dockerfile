@@ -22,6 +22,7 @@ RUN pip install 'setuptools<70' wheel && pip install -r requirements/rasa.lock
 
 COPY pyproject.toml README.md ./
 COPY knowledge knowledge
+COPY shared shared
 COPY actions actions
 COPY bot/__init__.py bot/__init__.py
 COPY bot/connectors bot/connectors

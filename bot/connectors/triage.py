@@ -2,6 +2,11 @@
 
 It classifies the question with the loaded model and answers from knowledge/; it does not touch any
 conversation tracker, so staff lookups never mix with residents' conversations. Guarded by a staff key.
+
+``TRIAGE_STAFF_KEY`` and ``APP_ENV`` are read once, when Rasa sets the channel up, and judged by the secret
+policy of every process (shared/secret_policy.py); one line names the key's state. While the key is missing,
+or outside development a placeholder or shorter than 16 characters, the endpoint answers 503 and Rasa keeps
+serving residents: a staff tool's configuration must not take the resident chat down.
 """
 
 from __future__ import annotations
@@ -29,9 +34,21 @@ from bot.connectors.triage_contract import (
 )
 from knowledge import get_catalog
 from knowledge.pii import mask_pii
+from shared.secret_policy import SecretCheck, check_secret, is_development, summary
 
 log = logging.getLogger(__name__)
 DEFAULT_FALLBACK_THRESHOLD = 0.3
+
+
+def staff_key_from_environment() -> tuple[SecretCheck, str | None]:
+    """Read ``TRIAGE_STAFF_KEY`` once and judge it by the secret policy.
+
+    Returns:
+        The check, and the key only when the policy lets the endpoint use it.
+    """
+    value = os.environ.get("TRIAGE_STAFF_KEY")
+    check = check_secret("TRIAGE_STAFF_KEY", value, is_development(os.environ.get("APP_ENV")))
+    return check, value if check.usable else None
 
 
 def _clock() -> Any:
@@ -50,13 +67,25 @@ class TriageInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Read the fallback threshold (kept equal to config.yml's FallbackClassifier)."""
+        """Read the fallback threshold (kept equal to config.yml's FallbackClassifier) and the staff key."""
         credentials = credentials or {}
         speedups.install()
-        return cls(float(credentials.get("fallback_threshold", DEFAULT_FALLBACK_THRESHOLD)))
+        check, key = staff_key_from_environment()
+        if check.usable:
+            log.info("triage: %s", summary([check]))
+        else:
+            log.warning("triage: %s; the triage endpoint answers 503", summary([check]))
+        return cls(float(credentials.get("fallback_threshold", DEFAULT_FALLBACK_THRESHOLD)), check, key)
 
-    def __init__(self, fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD) -> None:
+    def __init__(
+        self,
+        fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD,
+        key_check: SecretCheck | None = None,
+        staff_key: str | None = None,
+    ) -> None:
         self.fallback_threshold = fallback_threshold
+        self.key_check = key_check or check_secret("TRIAGE_STAFF_KEY", None, development=False)
+        self._staff_key = staff_key if self.key_check.usable else None  # a refused key can never match
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes: GET / (health) and POST /webhook."""
@@ -69,9 +98,9 @@ class TriageInput(InputChannel):
 
         @triage.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            expected = os.environ.get("TRIAGE_STAFF_KEY", "")
-            if not expected:
-                return response.json({"error": "triage is disabled: TRIAGE_STAFF_KEY is not set"}, 503)
+            expected = self._staff_key
+            if expected is None:
+                return response.json({"error": f"triage is disabled: {self.key_check.describe()}"}, 503)
             given = request.headers.get("X-Staff-Key", "")
             if not hmac.compare_digest(given.encode(), expected.encode()):
                 return response.json({"error": "missing or invalid X-Staff-Key header"}, 401)

@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.secret_policy import GENERATE_HINT, is_development, is_placeholder
+from shared.secret_policy import GENERATE_HINT, check_environ, summary
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,10 @@ class SessionKeyError(RuntimeError):
 def session_key(environ: Mapping[str, str]) -> tuple[bytes, bool]:
     """Return the signing key and whether it is a throw-away development key.
 
+    Judged by the one secret policy (``shared.secret_policy``) with a minimum of 32 characters. Unlike the
+    other secrets, a placeholder or short key is not used even in development: it would sign ids that every
+    holder can try offline, so development gets a random per-process key instead (logged by the caller).
+
     Args:
         environ: The process environment (``WEBCHAT_SESSION_KEY``, ``APP_ENV``).
 
@@ -75,23 +79,17 @@ def session_key(environ: Mapping[str, str]) -> tuple[bytes, bool]:
     Raises:
         SessionKeyError: Outside development, when the key is missing, a placeholder or too short.
     """
+    check = check_environ(KEY_VARIABLE, environ, min_length=MIN_SESSION_KEY_LENGTH)
+    log.info("webchat: %s", summary([check]))
     raw = environ.get(KEY_VARIABLE)
-    development = is_development(environ.get("APP_ENV"))
-    if not is_placeholder(raw) and raw is not None:
-        if len(raw) >= MIN_SESSION_KEY_LENGTH:
-            return raw.encode(), False
-        if not development:
-            raise SessionKeyError(
-                f"{KEY_VARIABLE} must be at least {MIN_SESSION_KEY_LENGTH} characters; generate one with: "
-                f"{GENERATE_HINT}"
-            )
-    if development:
+    if check.problem is None and raw is not None:
+        return raw.encode(), False
+    if check.development:
         return secrets.token_bytes(32), True
-    state = "is not set" if raw is None or not raw.strip() else "is a placeholder"
     raise SessionKeyError(
-        f"{KEY_VARIABLE} {state}: the web-chat channel signs session ids with it. Set it to a long random "
-        f"value ({GENERATE_HINT}), the same for every Rasa instance, or set APP_ENV=development to use a "
-        "throw-away key."
+        f"{check.describe()}: the web-chat channel signs session ids with it. Set it to a random value of "
+        f"at least {MIN_SESSION_KEY_LENGTH} characters ({GENERATE_HINT}), the same for every Rasa instance, "
+        "or set APP_ENV=development to use a throw-away key."
     )
 
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import sys
 
+import structlog
 import uvicorn
 
 from bot.logging import configure_logging
 from bot.staff.app import create_app
 from bot.staff.settings import StaffSettings, StaffSettingsError
 
+log = structlog.get_logger("bot.staff")
+
 
 def main() -> int:
     """Check the settings, then serve until interrupted."""
     configure_logging()
     settings = StaffSettings()
+    log.info(settings.secrets_line())
     try:
         settings.check()
     except StaffSettingsError as exc:

@@ -28,6 +28,7 @@ from bot.telegram.app import (
 )
 from bot.telegram.callback_ids import CallbackIds
 from bot.telegram.handlers import TelegramHandlers
+from shared.secret_policy import summary
 
 log = structlog.get_logger("bot.telegram")
 
@@ -110,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.if_configured and not telegram.configured:
         asyncio.run(wait_for_signal("telegram adapter: skipped (TELEGRAM_BOT_TOKEN is not set)"))
         return 0
-    problems = telegram.problems(adapter.is_development)
+    development = adapter.is_development
+    log.info(summary([*telegram.secret_checks(development), adapter.pseudonym_check()]))
+    problems = [*telegram.problems(development), *adapter.problems()]
     try:
         if problems:
             raise SettingsError("; ".join(problems))

@@ -22,6 +22,7 @@ from bot.settings import AdapterSettings, RasaSettings, SettingsError, WhatsAppS
 from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.app import WhatsAppService, create_app
 from bot.whatsapp.graph_client import GraphClient
+from shared.secret_policy import summary
 
 log = structlog.get_logger("bot.whatsapp")
 
@@ -83,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.if_configured and not whatsapp.configured:
         asyncio.run(wait_for_signal("whatsapp adapter: skipped (no WHATSAPP_* variables set)"))
         return 0
+    development = adapter.is_development
+    log.info(summary([*whatsapp.secret_checks(development), adapter.pseudonym_check()]))
+    problems = [*whatsapp.problems(development), *adapter.problems()]
     try:
-        problems = whatsapp.problems(adapter.is_development)
         if problems:
             raise SettingsError("; ".join(problems))
         key, throwaway = adapter.pseudonym_key_bytes()

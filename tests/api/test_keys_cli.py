@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +112,44 @@ def test_events_of_a_leaked_key_are_listed_and_purged(tmp_path):
     assert dry.returncode == 0 and "3 events" in dry.stdout and "--yes" in dry.stdout
     assert purged.returncode == 0 and "Deleted 3 events" in purged.stdout
     assert "db:1" not in after.stdout and "env:ingest:0" in after.stdout
+
+
+def test_refused_key_is_named_without_any_part_of_its_value(tmp_path):
+    # pydantic's error text carried the tail of the input ("...ange-me-..."); the API hides inputs in errors.
+    value = "tail-" + "q7Rw" * 3 + "-changeme-9ZpL"
+    env = {**os.environ, "APP_ENV": "production", "API_READ_KEY": value, "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "keys", "list"],
+        capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "API_READ_KEY refused (placeholder)" in result.stderr
+    for start in range(len(value) - 5):
+        assert value[start : start + 6] not in result.stderr
+
+
+def test_serve_says_which_secrets_it_has_by_name(tmp_path):
+    key = secrets.token_urlsafe(32)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("API_")},
+        "APP_ENV": "test",
+        "API_INGEST_KEY": key,
+        "API_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "API_AUTO_MIGRATE": "true",
+        "API_WARM_RELEASES": "false",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--port", str(port)],
+        env=env, cwd=str(tmp_path), stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert line == "api: secrets: API_INGEST_KEY ok; API_READ_KEY missing; API_SESSION_SECRET missing\n"

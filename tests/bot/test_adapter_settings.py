@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ import pytest
 from bot.settings import AdapterSettings, SettingsError, TelegramSettings, WhatsAppSettings
 
 REPO = Path(__file__).resolve().parents[2]
+REAL_TOKEN = "123456789:" + secrets.token_urlsafe(26)  # the shape of a Bot API token
 
 
 def test_pseudonym_key_is_required_outside_development() -> None:
@@ -29,19 +31,20 @@ def test_development_gets_a_random_throwaway_key() -> None:
 
 
 def test_configured_key_is_used() -> None:
-    key, throwaway = AdapterSettings(pseudonym_key="x" * 40).pseudonym_key_bytes()
-    assert (key, throwaway) == (b"x" * 40, False)
+    configured = secrets.token_hex(20)  # "x" * 40 before the secret policy, which refuses it as a placeholder
+    key, throwaway = AdapterSettings(pseudonym_key=configured).pseudonym_key_bytes()
+    assert (key, throwaway) == (configured.encode(), False)
 
 
 def test_telegram_webhook_mode_needs_https_url_and_valid_secret() -> None:
     settings = TelegramSettings(bot_token="1:abc", mode="webhook", webhook_secret="has space")
     problems = " ".join(settings.problems(development=False))
     assert "TELEGRAM_WEBHOOK_URL" in problems and "TELEGRAM_WEBHOOK_SECRET" in problems
-    ok = TelegramSettings(
-        bot_token="1:abc",
+    ok = TelegramSettings(  # a token and secret of real length: the policy refuses "1:abc" and 11 characters
+        bot_token=REAL_TOKEN,
         mode="webhook",
         webhook_url="https://bot.example.org/telegram/hook",
-        webhook_secret="Abc_123-xyz",
+        webhook_secret="Abc_123-xyz_" + secrets.token_urlsafe(16),
     )
     assert ok.problems(development=False) == []
     assert ok.webhook_path == "/telegram/hook"
@@ -66,7 +69,7 @@ def test_whatsapp_placeholder_app_secret_is_refused_even_in_development() -> Non
         phone_number_id="123",
         api_version="v99.0",
     )
-    assert settings.problems(development=True) == ["WHATSAPP_APP_SECRET is a placeholder"]
+    assert settings.problems(development=True) == ["WHATSAPP_APP_SECRET refused (placeholder)"]
 
 
 def _run(module: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -99,7 +102,7 @@ def test_whatsapp_refuses_to_start_without_app_secret() -> None:
         },
     )
     assert result.returncode == 2
-    assert "WHATSAPP_APP_SECRET is not set" in result.stderr
+    assert "WHATSAPP_APP_SECRET missing" in result.stderr
 
 
 def test_telegram_refuses_to_start_without_pseudonym_key() -> None:
@@ -126,3 +129,112 @@ def test_if_configured_skips_quietly_without_token() -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+# --- one secret policy (shared/secret_policy.py) --------------------------------------------------------
+
+MAKEFILE_PSEUDONYM_KEY = "dev-pseudonym-key-change-me"  # the Makefile's development default
+
+
+def test_pseudonym_placeholder_is_refused_in_production() -> None:
+    # Accepted before: a guessable key makes WhatsApp pseudonyms reversible to phone numbers.
+    with pytest.raises(SettingsError, match=r"ADAPTER_PSEUDONYM_KEY refused \(placeholder\)"):
+        AdapterSettings(pseudonym_key=MAKEFILE_PSEUDONYM_KEY, APP_ENV="production").pseudonym_key_bytes()
+    assert AdapterSettings(pseudonym_key=MAKEFILE_PSEUDONYM_KEY, APP_ENV="production").problems() != []
+
+
+def test_development_uses_the_makefile_pseudonym_key_and_says_it_is_tolerated() -> None:
+    settings = AdapterSettings(pseudonym_key=MAKEFILE_PSEUDONYM_KEY, APP_ENV="development")
+    assert settings.pseudonym_key_bytes() == (MAKEFILE_PSEUDONYM_KEY.encode(), False)
+    assert settings.problems() == []
+    assert settings.pseudonym_check().describe() == "ADAPTER_PSEUDONYM_KEY tolerated (placeholder, development)"
+
+
+def test_a_random_pseudonym_key_is_used_in_production() -> None:
+    key = secrets.token_hex(32)
+    settings = AdapterSettings(pseudonym_key=key, APP_ENV="production")
+    assert settings.pseudonym_key_bytes() == (key.encode(), False)
+    assert settings.pseudonym_check().describe() == "ADAPTER_PSEUDONYM_KEY ok"
+
+
+def webhook_settings(secret: str, token: str = REAL_TOKEN) -> TelegramSettings:
+    return TelegramSettings(
+        bot_token=token, mode="webhook", webhook_url="https://bot.example.org/hook", webhook_secret=secret
+    )
+
+
+@pytest.mark.parametrize("development", [False, True])
+@pytest.mark.parametrize("secret", ["a", "Abc_123-xyz", "changeme-changeme-changeme"])
+def test_short_or_placeholder_telegram_webhook_secret_is_refused(secret: str, development: bool) -> None:
+    # The webhook faces the internet in development too (a tunnel), so it is checked in full there.
+    problems = webhook_settings(secret).problems(development=development)
+    assert any(p.startswith("TELEGRAM_WEBHOOK_SECRET refused") for p in problems), problems
+
+
+def test_random_telegram_values_pass() -> None:
+    settings = webhook_settings(secrets.token_urlsafe(32))
+    assert settings.problems(development=False) == []
+    checks = [check.describe() for check in settings.secret_checks(development=False)]
+    assert checks == ["TELEGRAM_BOT_TOKEN ok", "TELEGRAM_WEBHOOK_SECRET ok"]
+
+
+def test_placeholder_bot_token_is_refused_outside_development_only() -> None:
+    settings = TelegramSettings(bot_token="changeme")
+    assert settings.problems(development=False) == ["TELEGRAM_BOT_TOKEN refused (placeholder)"]
+    assert settings.problems(development=True) == []
+
+
+def test_short_whatsapp_tokens_are_refused_outside_development() -> None:
+    settings = WhatsAppSettings(
+        app_secret=secrets.token_hex(16),
+        verify_token="v",
+        access_token="t",
+        phone_number_id="123",
+        api_version="v99.0",
+    )
+    problems = settings.problems(development=False)
+    assert [p.split(" ")[0] for p in problems] == ["WHATSAPP_VERIFY_TOKEN", "WHATSAPP_ACCESS_TOKEN"]
+    assert settings.problems(development=True) == []
+
+
+def _combined(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout + result.stderr
+
+
+def test_telegram_start_up_line_names_the_refused_pseudonym_key() -> None:
+    result = _run(
+        "bot.telegram",
+        {
+            "TELEGRAM_BOT_TOKEN": REAL_TOKEN,
+            "ADAPTER_PSEUDONYM_KEY": MAKEFILE_PSEUDONYM_KEY,
+            "APP_ENV": "production",
+        },
+    )
+    assert result.returncode == 2
+    output = _combined(result)
+    assert "secrets: TELEGRAM_BOT_TOKEN ok; ADAPTER_PSEUDONYM_KEY refused (placeholder)" in output
+    assert REAL_TOKEN not in output and REAL_TOKEN[:12] not in output and "change-me" not in output
+
+
+def test_whatsapp_start_up_line_names_the_refused_pseudonym_key() -> None:
+    app_secret, verify, access = secrets.token_hex(16), secrets.token_urlsafe(24), secrets.token_urlsafe(48)
+    result = _run(
+        "bot.whatsapp",
+        {
+            "WHATSAPP_APP_SECRET": app_secret,
+            "WHATSAPP_VERIFY_TOKEN": verify,
+            "WHATSAPP_ACCESS_TOKEN": access,
+            "WHATSAPP_PHONE_NUMBER_ID": "123",
+            "WHATSAPP_API_VERSION": "v99.0",
+            "ADAPTER_PSEUDONYM_KEY": MAKEFILE_PSEUDONYM_KEY,
+            "APP_ENV": "production",
+        },
+    )
+    assert result.returncode == 2
+    output = _combined(result)
+    assert (
+        "secrets: WHATSAPP_APP_SECRET ok; WHATSAPP_VERIFY_TOKEN ok; WHATSAPP_ACCESS_TOKEN ok; "
+        "ADAPTER_PSEUDONYM_KEY refused (placeholder)"
+    ) in output
+    for value in (app_secret, verify, access):
+        assert value[:8] not in output

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import secrets
 
 import pytest
 
@@ -119,7 +120,7 @@ def test_outside_development_a_missing_placeholder_or_short_key_stops_rasa(env: 
 
 
 def test_outside_development_a_long_key_is_used() -> None:
-    value = "s" * MIN_SESSION_KEY_LENGTH
+    value = secrets.token_hex(MIN_SESSION_KEY_LENGTH // 2)
 
     assert session_key({"APP_ENV": "production", "WEBCHAT_SESSION_KEY": value}) == (value.encode(), False)
 
@@ -149,7 +150,7 @@ def test_the_channel_refuses_to_start_without_a_key_in_production(
     async def on_new_message(message: object) -> None:
         return None
 
-    with pytest.raises(SessionKeyError, match="WEBCHAT_SESSION_KEY is not set"):
+    with pytest.raises(SessionKeyError, match="WEBCHAT_SESSION_KEY missing"):
         WebchatInput.from_credentials({"session_persistence": True}).blueprint(on_new_message)
 
 

@@ -114,7 +114,7 @@ def test_relay_and_commands_stop_with_exit_code_2_and_one_clear_line(case, tmp_p
     make(path)
     outbox.reset_connection()
     before = _snapshot(path)
-    env = relay_env(path, "http://127.0.0.1:9", "ingest-any")
+    env = relay_env(path, "http://127.0.0.1:9", "ingest-any-key-0123456789")
     prefix = _as_unprivileged(env) if case == "unreadable" else []
 
     relay = RelayProcess(env=env, log=tmp_path / "relay.log", prefix=prefix)
@@ -139,7 +139,7 @@ def test_relay_and_commands_stop_with_exit_code_2_and_one_clear_line(case, tmp_p
 
 def test_missing_file_is_created_by_the_relay_but_not_by_the_commands(tmp_path):
     path = tmp_path / "var" / "outbox.sqlite3"
-    env = relay_env(path, "http://127.0.0.1:9", "ingest-any")
+    env = relay_env(path, "http://127.0.0.1:9", "ingest-any-key-0123456789")
 
     done = relay_command(env, "status")
     assert done.returncode == 2

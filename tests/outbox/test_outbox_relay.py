@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import logging
+import os
 import random
+import secrets
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,9 +18,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from outbox_support import rows
+from outbox_support import REPO_ROOT, rows
 
-from actions import outbox
+from actions import outbox, outbox_relay
 from actions.outbox_relay import (
     Blocked,
     Relay,
@@ -190,10 +194,61 @@ def test_relay_refuses_to_start_without_ingest_key():
 
 
 def test_relay_settings_from_environment(outbox_file):
-    settings = load_settings({"API_INGEST_KEY": "k", "API_URL": "http://api:8000/", "RELAY_BATCH_SIZE": "9000"})
+    key = secrets.token_urlsafe(32)  # "k" before the secret policy, which refuses it outside development
+    settings = load_settings({"API_INGEST_KEY": key, "API_URL": "http://api:8000/", "RELAY_BATCH_SIZE": "9000"})
     assert settings.api_url == "http://api:8000"
     assert settings.batch_size == 500
     assert settings.outbox == outbox_file
     assert settings.blocked_probe_interval == 300
-    probing = load_settings({"API_INGEST_KEY": "k", "RELAY_BLOCKED_PROBE_INTERVAL": "5"})
+    probing = load_settings({"API_INGEST_KEY": key, "RELAY_BLOCKED_PROBE_INTERVAL": "5"})
     assert probing.blocked_probe_interval == 5
+
+
+# --- one secret policy (shared/secret_policy.py) --------------------------------------------------------
+
+MAKEFILE_INGEST_KEY = "dev-ingest-key-change-me"  # the Makefile's development default
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        (MAKEFILE_INGEST_KEY, "placeholder"),
+        ("CHANGEME-ingest-0123", "placeholder"),
+        ("Zq9k-7Wp", "shorter than 16"),
+    ],
+)
+@pytest.mark.parametrize("app_env", [None, "production", "test"])
+def test_relay_refuses_a_placeholder_or_short_key_outside_development(key, reason, app_env):
+    env = {"API_INGEST_KEY": key, **({"APP_ENV": app_env} if app_env else {})}
+    with pytest.raises(SystemExit, match=rf"secrets: API_INGEST_KEY refused \({reason}") as info:
+        load_settings(env)
+    assert key not in str(info.value)
+
+
+def test_relay_accepts_the_makefile_key_in_development(outbox_file):
+    env = {"API_INGEST_KEY": MAKEFILE_INGEST_KEY, "APP_ENV": "development"}
+    assert load_settings(env).api_key == MAKEFILE_INGEST_KEY
+    check = outbox_relay.ingest_key_check(env)
+    assert check.describe() == "API_INGEST_KEY tolerated (placeholder, development)"
+
+
+def _relay_main(tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("API_INGEST_KEY", "APP_ENV")}
+    clean.update({"PYTHONPATH": str(REPO_ROOT), "OUTBOX_PATH": str(tmp_path / "outbox.sqlite3"), **env})
+    clean["API_URL"] = "http://127.0.0.1:9"  # never reached: the outbox is empty
+    return subprocess.run(
+        [sys.executable, "-m", "actions.outbox_relay", "--drain"],
+        env=clean, cwd=str(REPO_ROOT), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_relay_start_up_line_names_the_key_and_never_shows_it(tmp_path):
+    key = secrets.token_urlsafe(32)
+    started = _relay_main(tmp_path, API_INGEST_KEY=key, APP_ENV="production")
+    assert started.returncode == 0, started.stderr
+    assert "secrets: API_INGEST_KEY ok" in started.stderr
+    refused = _relay_main(tmp_path, API_INGEST_KEY=MAKEFILE_INGEST_KEY, APP_ENV="production")
+    assert refused.returncode != 0
+    assert "secrets: API_INGEST_KEY refused (placeholder)" in refused.stderr
+    for output in (started.stdout + started.stderr, refused.stdout + refused.stderr):
+        assert key[:6] not in output and "change-me" not in output

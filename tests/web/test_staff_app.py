@@ -7,10 +7,15 @@ browser tests in test_staff_page.py use the real stack.
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,15 +25,15 @@ from fastapi.testclient import TestClient
 
 from bot.staff.app import create_app
 from bot.staff.session import StaffSession, decode_cookie, encode_cookie
-from bot.staff.settings import (
-    DEV_API_INGEST_KEY,
-    DEV_STAFF_PAGE_KEY,
-    DEV_TRIAGE_STAFF_KEY,
-    StaffSettings,
-    StaffSettingsError,
-)
+from bot.staff.settings import StaffSettings, StaffSettingsError
 
+REPO = Path(__file__).resolve().parents[2]
 PAGE_KEY = "page-key-for-tests-0123"
+MAKEFILE_KEYS = {  # the Makefile's development defaults
+    "STAFF_PAGE_KEY": "dev-staff-page-change-me",
+    "TRIAGE_STAFF_KEY": "dev-staff-key-change-me",
+    "API_INGEST_KEY": "dev-ingest-key-change-me",
+}
 TRIAGE_ANSWER: dict[str, Any] = {
     "topic": "toeslagen",
     "confidence": 0.74,
@@ -299,9 +304,7 @@ def test_production_refuses_development_keys() -> None:
         {
             "APP_ENV": "production",
             "STAFF_SESSION_SECRET": "x" * 32,
-            "STAFF_PAGE_KEY": DEV_STAFF_PAGE_KEY,
-            "TRIAGE_STAFF_KEY": DEV_TRIAGE_STAFF_KEY,
-            "API_INGEST_KEY": DEV_API_INGEST_KEY,
+            **MAKEFILE_KEYS,  # the constants DEV_*_KEY were a copy of these in bot/staff/settings.py
         }
     )
     with pytest.raises(StaffSettingsError) as info:
@@ -388,3 +391,76 @@ def test_a_confirmed_referral_has_no_warning_on_screen_or_paper(client: TestClie
     page = client.post("/", data={"text": "Zorgtoeslag?", "gemeente": "kerkrade", "csrf": csrf}).text
     assert "gecontroleerd" not in page and "kunnen veranderd zijn" not in page
     assert "vrijdag: 10:00–12:00" in page
+
+
+# --- one secret policy (shared/secret_policy.py) --------------------------------------------------------
+
+
+def test_production_refuses_placeholders_of_any_spelling() -> None:
+    # Before, only the exact development defaults were refused; these all started.
+    settings = StaffSettings.model_validate(
+        {
+            "APP_ENV": "production",
+            "STAFF_SESSION_SECRET": "x" * 32,
+            "STAFF_PAGE_KEY": "CHANGEME-CHANGEME-1",
+            "TRIAGE_STAFF_KEY": "placeholder-staff-key",
+            "API_INGEST_KEY": "dev-ingest-key-change-me-2",
+        }
+    )
+    with pytest.raises(StaffSettingsError) as info:
+        settings.check()
+    message = str(info.value)
+    for name in ("STAFF_PAGE_KEY", "STAFF_SESSION_SECRET", "TRIAGE_STAFF_KEY", "API_INGEST_KEY"):
+        assert f"{name} refused (placeholder)" in message
+    assert "CHANGEME" not in message and "xxxx" not in message
+
+
+def test_production_accepts_random_values_and_names_them() -> None:
+    values = {name: secrets.token_urlsafe(32) for name in (*MAKEFILE_KEYS, "STAFF_SESSION_SECRET")}
+    settings = StaffSettings.model_validate({"APP_ENV": "production", **values})
+    settings.check()
+    assert settings.secrets_line() == (
+        "secrets: STAFF_PAGE_KEY ok; STAFF_SESSION_SECRET ok; TRIAGE_STAFF_KEY ok; API_INGEST_KEY ok"
+    )
+
+
+def test_development_starts_with_the_makefile_keys() -> None:
+    settings = StaffSettings.model_validate({"APP_ENV": "development", **MAKEFILE_KEYS})
+    settings.check()
+    assert settings.secrets_line() == (
+        "secrets: STAFF_PAGE_KEY tolerated (placeholder, development); STAFF_SESSION_SECRET missing; "
+        "TRIAGE_STAFF_KEY tolerated (placeholder, development); "
+        "API_INGEST_KEY tolerated (placeholder, development)"
+    )
+
+
+def test_unset_keys_are_missing_even_in_development(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The staff page no longer carries its own copy of the development keys: the Makefile gives them.
+    for name in MAKEFILE_KEYS:
+        monkeypatch.delenv(name, raising=False)  # `make` exports them into every process
+    with pytest.raises(StaffSettingsError) as info:
+        StaffSettings.model_validate({"APP_ENV": "development"}).check()
+    for name in MAKEFILE_KEYS:
+        assert f"{name} missing" in str(info.value)
+
+
+def test_start_up_line_names_refused_keys_only() -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in (*MAKEFILE_KEYS, "APP_ENV", "STAFF_SESSION_SECRET")
+    }
+    session = secrets.token_urlsafe(32)
+    env.update(
+        {"APP_ENV": "production", "STAFF_SESSION_SECRET": session, "PYTHONPATH": str(REPO), **MAKEFILE_KEYS}
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.staff"], env=env, capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert result.returncode == 2
+    output = result.stdout + result.stderr
+    assert (
+        "secrets: STAFF_PAGE_KEY refused (placeholder); STAFF_SESSION_SECRET ok; "
+        "TRIAGE_STAFF_KEY refused (placeholder); API_INGEST_KEY refused (placeholder)"
+    ) in output
+    assert "change-me" not in output and session[:6] not in output

@@ -47,7 +47,8 @@ def wait_for_bot(page: Any, after: int) -> str:
     )
     text = str(page.locator(".ww-log .ww-bot").nth(after).locator(".ww-text").inner_text())
     assert not text.startswith(FALLBACK_START), "the widget timed out instead of showing an answer"
-    assert text.strip() != load_fixed_texts().get("rasa_unavailable").strip(), "the connector apologised: no answer"
+    apology = load_fixed_texts().get("rasa_unavailable").strip()
+    assert text.strip() != apology, "the connector apologised instead of answering"
     return text
 
 
