@@ -106,7 +106,7 @@ def summarise(judged: list[Judged]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Print the figures per part and write them as JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="dev", help="comma-separated parts: dev, team, blind, blind2")
+    parser.add_argument("--parts", default="dev", help="comma-separated parts (dev, team, blind…)")
     parser.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
     args = parser.parse_args(argv)
     content = load_catalog().message_check
@@ -123,11 +123,13 @@ def main(argv: list[str] | None = None) -> int:
         seen = {str(m["text"]) for m in corpora["dev"]}
         corpora["blind_not_in_dev"] = [m for m in corpora["blind"] if str(m["text"]) not in seen]
         report["blind_messages_also_in_dev"] = len(corpora["blind"]) - len(corpora["blind_not_in_dev"])
-    if "blind2" in corpora:
-        # A second writer, who saw neither the rules nor any other corpus file; a text that happens to equal
-        # a message of another part is counted here, so an overlap cannot hide.
-        others = {str(m["text"]) for part, ms in corpora.items() if part != "blind2" for m in ms}
-        report["blind2_messages_also_elsewhere"] = sum(1 for m in corpora["blind2"] if str(m["text"]) in others)
+    for later in ("blind2", "blind3"):
+        if later in corpora:
+            # Later writers saw neither the rules nor any corpus file; a text that happens to equal a message
+            # of another part is counted here, so an overlap cannot hide.
+            others = {str(m["text"]) for part, ms in corpora.items() if part != later for m in ms}
+            shared = sum(1 for m in corpora[later] if str(m["text"]) in others)
+            report[f"{later}_messages_also_elsewhere"] = shared
     for part, messages in corpora.items():
         figures = summarise(judge(messages, content))
         report["parts"][part] = figures
