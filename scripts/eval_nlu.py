@@ -1,5 +1,6 @@
 """Evaluate the NLU on both held-out sets (``make eval``, Rasa environment): tests/nlu/heldout, written by the
-team, and tests/nlu/blind, written blind from the topic descriptions alone; prints both and the gap.
+team, and tests/nlu/blind and tests/nlu/blind2, each written blind from the topic texts alone by a different
+writer; prints all three and the gap.
 
 Reports top-1 and top-3 accuracy, macro-F1, per-topic F1, the confusions and out-of-scope precision and
 recall (buiten_bereik; nlu_fallback counts as buiten_bereik), prints a table and writes
@@ -25,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from quality.nlu_eval import (
+    BLIND2_DIR,
     BLIND_DIR,
     HELDOUT_DIR,
     PRODUCTION_MODEL,
@@ -80,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             blind_predictions = predict_set(model, ROOT, BLIND_DIR)
             blind = evaluate_predictions(blind_predictions, ROOT)
             registers = [register for _, _, register in load_messages(ROOT / BLIND_DIR)]
+            blind2_predictions = predict_set(model, ROOT, BLIND2_DIR)
+            blind2 = evaluate_predictions(blind2_predictions, ROOT)
+            registers2 = [register for _, _, register in load_messages(ROOT / BLIND2_DIR)]
             seconds = time.monotonic() - started
         except EvaluationError as exc:
             print(f"ERROR {exc}", file=sys.stderr)
@@ -94,6 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "\ntop-1 per register (blind): "
         + ", ".join(f"{k} {v['top1']:.3f} ({v['messages']})" for k, v in registers_top1.items())
+    )
+    print(f"\n== second blind set ({BLIND2_DIR}, a second writer, 2026-12-02; nothing was chosen on it)")
+    print(render_table(blind2))
+    registers2_top1 = per_register(blind2_predictions, registers2)
+    print(
+        "\ntop-1 per register (blind2): "
+        + ", ".join(f"{k} {v['top1']:.3f} ({v['messages']})" for k, v in registers2_top1.items())
     )
     gap = round(100 * (evaluation.top1 - blind.top1), 1)
     verdict = "a finding: write it down and act on it" if gap > GAP_FINDING_POINTS else "within 3 points"
@@ -110,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **evaluation.to_dict(),
         "blind": {**blind.to_dict(), "per_register": registers_top1},
+        "blind2": {**blind2.to_dict(), "per_register": registers2_top1},
         "gap_top1_points": gap,
         "fallback_threshold": {"configured": configured, "calibrated_on_old_set": calibrated},
     }

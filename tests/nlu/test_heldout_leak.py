@@ -54,6 +54,27 @@ def test_no_blind_message_occurs_in_the_training_data_or_the_old_heldout_set(ove
     assert not problems, "\n".join(problems)
 
 
+def test_no_second_blind_message_occurs_in_training_heldout_or_the_first_blind_set(overlap: ModuleType) -> None:
+    # The second blind set (tests/nlu/blind2/README.md) was written from the topic texts alone; it stays unseen.
+    training = overlap.load_training(sorted((ROOT / "data" / "nlu").rglob("*.yml")))
+    earlier = [
+        *overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "heldout").glob("*.yml"))),
+        *overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "blind").glob("*.yml"))),
+    ]
+    blind2 = overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "blind2").glob("*.yml")))
+    assert len(blind2) >= 600
+    assert sum(1 for m in blind2 if m.label == "buiten_bereik") >= 120
+    assert len({m.label for m in blind2}) >= 32  # every topic id, bericht_controleren included
+    problems = overlap.find_problems(training, blind2, ROOT)
+    earlier_texts = {overlap.normalise(m.text) for m in earlier}
+    problems += [
+        f"{m.text!r} is also in an earlier evaluation set"
+        for m in blind2
+        if overlap.normalise(m.text) in earlier_texts
+    ]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize(
     "variant",
     ["Mijn DigiD is kwijt!", "mijn   digid is kwijt", "mijn digi d is kwijt", "MIJN DIGID, IS KWIJT?"],
