@@ -13,3 +13,14 @@ bench-compare: venvs $(MODEL) ## Wegwijzer vs `rasa init` starter bot, same clos
 
 profile-turn: venvs $(MODEL) ## Where a turn's CPU goes: py-spy on Rasa and the action server under load -> results/profile-turn.json
 	$(APP_PY) scripts/profile_turn.py --out results/profile-turn.json
+
+# One vs two Rasa instances on the production endpoints (issue 15, item 4). Not in `make test` or BENCH_STEPS:
+# it starts a PostgreSQL cluster, Redis, an action server and two Rasa instances (about 5 minutes).
+BENCH_SCALE_SECONDS ?= 20
+BENCH_SCALE_LEVELS ?= 10:0,50:0,50:2
+APP_MYPY_PATHS += scripts/bench_scale.py
+
+.PHONY: bench-scale
+
+bench-scale: venvs $(MODEL) redis-server ## One vs two Rasa on PostgreSQL tracker + Redis lock, same closed-loop load -> results/bench-scale.json
+	$(APP_PY) scripts/bench_scale.py --seconds $(BENCH_SCALE_SECONDS) --levels $(BENCH_SCALE_LEVELS) --out results/bench-scale.json

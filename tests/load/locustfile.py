@@ -68,13 +68,15 @@ class SocketConversation(User):
         """Connect and get a session id, as the widget does."""
         self.inbox: queue.Queue[Any] = queue.Queue()
         self.turns = itertools.cycle(TURNS)
-        self.sio = socketio.Client(reconnection=False)
+        # websocket-client writes its own Origin (the server URL) and appends extra headers after it, so a
+        # header Origin arrives twice and the allow-list refuses the socket. Its ``origin`` option sets the one.
+        self.sio = socketio.Client(reconnection=False, websocket_extra_options={"origin": ORIGIN})
         confirmed: queue.Queue[str] = queue.Queue()
         self.sio.on("bot_uttered", self.inbox.put)
         self.sio.on("session_confirm", lambda data: confirmed.put(data if isinstance(data, str) else ""))
         started = time.perf_counter()
         try:
-            self.sio.connect(self.host, transports=["websocket"], headers={"Origin": ORIGIN}, wait_timeout=10)
+            self.sio.connect(self.host, transports=["websocket"], wait_timeout=10)
             self.sio.emit("session_request", {"session_id": None})
             self.session_id = confirmed.get(timeout=REPLY_TIMEOUT_S)
             exception: Exception | None = None
