@@ -344,6 +344,16 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def write_report(report: dict[str, Any], out: Path, table: str) -> None:
+    """Finish a benchmark report (end time, load after), write it as JSON and print its table."""
+    report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    report["finished_utc"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(table)
+    print(f"written: {out}")
+
+
 def main() -> None:
     """Build the starter bot, start both bots, run the levels, write the report."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -429,12 +439,7 @@ def main() -> None:
             if starter_process is not None:
                 stop_process(starter_process)
             stack.stop_all()
-    report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    report["finished_utc"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(markdown(report))
-    print(f"written: {args.out}")
+    write_report(report, args.out, markdown(report))
 
 
 if __name__ == "__main__":

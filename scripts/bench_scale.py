@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import sys
@@ -43,10 +42,18 @@ sys.path.insert(0, str(ROOT / "tests" / "ops"))
 
 from ops_support import redis_argv, redis_ping, wait_until  # noqa: E402
 
-from scripts.bench_compare import generator_cpu_seconds, percentile  # noqa: E402
+from scripts.bench_compare import generator_cpu_seconds, percentile, write_report  # noqa: E402
 from scripts.bench_rasa import SCRIPTS  # noqa: E402
 from scripts.pg_cluster import PgCluster  # noqa: E402
-from scripts.stack import START_TIMEOUT, Stack, free_port, make_stack, rasa_command, wait_http  # noqa: E402
+from scripts.stack import (  # noqa: E402
+    START_TIMEOUT,
+    Stack,
+    free_port,
+    make_stack,
+    production_stores_env,
+    rasa_command,
+    wait_http,
+)
 
 DATABASE = "tracker_bench_scale"
 ENDPOINTS = "endpoints.sql.yml"
@@ -127,18 +134,7 @@ async def run_level(urls: list[str], concurrency: int, think_s: float, seconds: 
 def start(pg: PgCluster) -> tuple[Stack, list[str]]:
     """Redis, the action server and two Rasa instances on the shared PostgreSQL database."""
     redis_port = free_port()
-    stack = make_stack(
-        extra_env={
-            "TRACKER_DB_HOST": "127.0.0.1",
-            "TRACKER_DB_PORT": str(pg.port),
-            "TRACKER_DB_NAME": DATABASE,
-            "TRACKER_DB_USER": "postgres",
-            "TRACKER_DB_PASSWORD": "",
-            "REDIS_HOST": "127.0.0.1",
-            "REDIS_PORT": str(redis_port),
-            "REDIS_PASSWORD": "",
-        }
-    )
+    stack = make_stack(extra_env=production_stores_env(pg.port, DATABASE, redis_port))
     try:
         stack.start_process("redis", redis_argv(redis_port))
         if not wait_until(lambda: redis_ping(redis_port), 20):
@@ -222,12 +218,7 @@ def main() -> None:
         if stack is not None:
             stack.stop_all()
         pg.stop()
-    report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    report["finished_utc"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(markdown(report))
-    print(f"written: {args.out}")
+    write_report(report, args.out, markdown(report))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from quality.nlu_eval import (
     predict_set,
     train_nlu_model,
 )
-from quality.nlu_metrics import Prediction, calibrated_threshold, render_table
+from quality.nlu_metrics import Evaluation, Prediction, calibrated_threshold, render_table
 
 GAP_FINDING_POINTS = 3.0  # a larger gap between the two sets is a finding to write down (issue 10)
 
@@ -53,6 +53,13 @@ def per_register(predictions: list[Prediction], registers: list[str]) -> dict[st
         totals[register][0] += hit
         totals[register][1] += 1
     return {name: {"top1": round(h / n, 3), "messages": n} for name, (h, n) in sorted(totals.items())}
+
+
+def _blind_figures(model: Path, directory: Path) -> tuple[Evaluation, dict[str, dict[str, float]]]:
+    """One blind set's figures and its top-1 per register."""
+    predictions = predict_set(model, ROOT, directory)
+    registers = [register for _, _, register in load_messages(ROOT / directory)]
+    return evaluate_predictions(predictions, ROOT), per_register(predictions, registers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,12 +86,10 @@ def main(argv: list[str] | None = None) -> int:
                 origin = f"trained on data/nlu in {time.monotonic() - started:.0f} s"
             started = time.monotonic()
             evaluation = evaluate_predictions(predict_set(model, ROOT, HELDOUT_DIR), ROOT)
-            blind_predictions = predict_set(model, ROOT, BLIND_DIR)
-            blind = evaluate_predictions(blind_predictions, ROOT)
-            registers = [register for _, _, register in load_messages(ROOT / BLIND_DIR)]
-            blind2_predictions = predict_set(model, ROOT, BLIND2_DIR)
-            blind2 = evaluate_predictions(blind2_predictions, ROOT)
-            registers2 = [register for _, _, register in load_messages(ROOT / BLIND2_DIR)]
+            blind_sets = {
+                name: _blind_figures(model, directory)
+                for name, directory in (("blind", BLIND_DIR), ("blind2", BLIND2_DIR))
+            }
             seconds = time.monotonic() - started
         except EvaluationError as exc:
             print(f"ERROR {exc}", file=sys.stderr)
@@ -93,20 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model: {model} ({origin}); parsed in {seconds:.1f} s\n")
     print(f"== old held-out set ({HELDOUT_DIR}, written by the team)")
     print(render_table(evaluation))
-    print(f"\n== blind set ({BLIND_DIR}, written from the topic descriptions alone)")
-    print(render_table(blind))
-    registers_top1 = per_register(blind_predictions, registers)
-    print(
-        "\ntop-1 per register (blind): "
-        + ", ".join(f"{k} {v['top1']:.3f} ({v['messages']})" for k, v in registers_top1.items())
-    )
-    print(f"\n== second blind set ({BLIND2_DIR}, a second writer, 2026-12-02; nothing was chosen on it)")
-    print(render_table(blind2))
-    registers2_top1 = per_register(blind2_predictions, registers2)
-    print(
-        "\ntop-1 per register (blind2): "
-        + ", ".join(f"{k} {v['top1']:.3f} ({v['messages']})" for k, v in registers2_top1.items())
-    )
+    titles = {
+        "blind": f"blind set ({BLIND_DIR}, written from the topic descriptions alone)",
+        "blind2": f"second blind set ({BLIND2_DIR}, a second writer, 2026-12-02; nothing was chosen on it)",
+    }
+    for name, (figures, registers_top1) in blind_sets.items():
+        print(f"\n== {titles[name]}")
+        print(render_table(figures))
+        print(
+            f"\ntop-1 per register ({name}): "
+            + ", ".join(f"{k} {v['top1']:.3f} ({v['messages']})" for k, v in registers_top1.items())
+        )
+    blind = blind_sets["blind"][0]
     gap = round(100 * (evaluation.top1 - blind.top1), 1)
     verdict = "a finding: write it down and act on it" if gap > GAP_FINDING_POINTS else "within 3 points"
     print(f"gap in top-1, old minus blind: {gap} points ({verdict})")
@@ -121,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         "model_origin": origin,
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **evaluation.to_dict(),
-        "blind": {**blind.to_dict(), "per_register": registers_top1},
-        "blind2": {**blind2.to_dict(), "per_register": registers2_top1},
+        **{name: {**figures.to_dict(), "per_register": regs} for name, (figures, regs) in blind_sets.items()},
         "gap_top1_points": gap,
         "fallback_threshold": {"configured": configured, "calibrated_on_old_set": calibrated},
     }

@@ -222,6 +222,21 @@ def procfile_command(name: str, env: dict[str, str], procfile: Path = ROOT / "Pr
     raise KeyError(f"no process {name!r} in {procfile}")
 
 
+def production_stores_env(postgres_port: int, database: str, redis_port: int) -> dict[str, str]:
+    """The variables ``endpoints.sql.yml`` reads: PostgreSQL tracker store and Redis lock store on loopback,
+    as the scale test and the scale-out benchmark start them (superuser, no passwords: throwaway servers)."""
+    return {
+        "TRACKER_DB_HOST": "127.0.0.1",
+        "TRACKER_DB_PORT": str(postgres_port),
+        "TRACKER_DB_NAME": database,
+        "TRACKER_DB_USER": "postgres",
+        "TRACKER_DB_PASSWORD": "",
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": str(redis_port),
+        "REDIS_PASSWORD": "",
+    }
+
+
 def make_stack(workdir: Path | None = None, extra_env: dict[str, str] | None = None) -> Stack:
     """A Stack with fresh ports, a private outbox and database, and test keys (nothing started yet)."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="wegwijzer-stack-"))

@@ -45,16 +45,7 @@ def scale(pg_cluster: Any) -> Iterator[Any]:
     pg_cluster.create_database(DATABASE)
     redis_port = stack_module.free_port()
     stack = stack_module.make_stack(
-        extra_env={
-            "TRACKER_DB_HOST": "127.0.0.1",
-            "TRACKER_DB_PORT": str(pg_cluster.port),
-            "TRACKER_DB_NAME": DATABASE,
-            "TRACKER_DB_USER": "postgres",
-            "TRACKER_DB_PASSWORD": "",
-            "REDIS_HOST": "127.0.0.1",
-            "REDIS_PORT": str(redis_port),
-            "REDIS_PASSWORD": "",
-        }
+        extra_env=stack_module.production_stores_env(pg_cluster.port, DATABASE, redis_port)
     )
     rasa_ports = [stack_module.free_port(), stack_module.free_port()]
     proxy_port = stack_module.free_port()

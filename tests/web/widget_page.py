@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from web_support import DemoServer
@@ -13,6 +14,12 @@ FALLBACK_START = "Het lukt nu niet om te antwoorden"
 # suggestion buttons ("not understood"), so at least one of them yields buttons.
 QUESTIONS = ("Hoe vraag ik een DigiD aan?", "Ik wil hulp met toeslagen", "plof wazig kwispel")
 ANSWER_TIMEOUT_MS = 15_000
+
+
+@cache
+def _apology() -> str:
+    """The connector's text for a turn without a bot message (read once, not per answer)."""
+    return load_fixed_texts().get("rasa_unavailable").strip()
 
 
 def open_demo(ctx: Any, demo: DemoServer) -> Any:
@@ -47,8 +54,7 @@ def wait_for_bot(page: Any, after: int) -> str:
     )
     text = str(page.locator(".ww-log .ww-bot").nth(after).locator(".ww-text").inner_text())
     assert not text.startswith(FALLBACK_START), "the widget timed out instead of showing an answer"
-    apology = load_fixed_texts().get("rasa_unavailable").strip()
-    assert text.strip() != apology, "the connector apologised instead of answering"
+    assert text.strip() != _apology(), "the connector apologised instead of answering"
     return text
 
 
