@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,6 +33,17 @@ def test_single_event_is_created_then_duplicate(client, ingest_headers):
     assert again.status_code == 200
     assert again.json() == {"received": 1, "created": 0, "duplicates": 1}
     assert _stored(client) == 1
+
+
+def test_ingest_works_with_info_logging_on(client, ingest_headers, caplog):
+    # arrange: an operator who turns INFO logging on must not turn every ingest into a 500
+    payload = event(day=days_ago(1))
+    # act
+    with caplog.at_level(logging.INFO, logger="api"):
+        answer = client.post("/api/v1/events", json=payload, headers=ingest_headers)
+    # assert
+    assert answer.status_code == 201
+    assert "events ingested" in caplog.messages
 
 
 def test_batch_counts_new_and_repeated_events(client, ingest_headers):
