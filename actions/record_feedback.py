@@ -7,12 +7,15 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import adapter, dialogue
 from knowledge import get_catalog
 
 
 class ActionRecordFeedback(Action):
-    """affirm/deny -> a feedback event and a short reply."""
+    """affirm/deny -> a feedback event (the first one only) and a short reply.
+
+    Only translates: tracker -> Turn, dialogue.respond, Reply -> messages, outbox and slot events.
+    """
 
     def name(self) -> str:
         """Rasa action name."""
@@ -21,6 +24,6 @@ class ActionRecordFeedback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Record the feedback."""
-        catalog = get_catalog()
-        return replies.open_turn(dispatcher, tracker, catalog) + replies.feedback(dispatcher, tracker, catalog)
+        """Run the 'record_feedback' move of the dialogue core."""
+        turn = adapter.turn_from(tracker)
+        return adapter.apply(turn, dialogue.respond(get_catalog(), "record_feedback", turn), dispatcher)

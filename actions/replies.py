@@ -1,22 +1,17 @@
 """The shared dialogue moves: answer a topic for a municipality, ask for the place, take a place.
 
-Both ActionAnswerTopic and ActionResolvePlace end in the same moves, so they live here once. Nothing here
-branches on a topic id: the roles (hand-off, not understood) come from names.py, the words from knowledge/.
+Part of the dialogue core (actions/dialogue.py): every move reads the ``Turn`` and adds to the ``Reply``; none
+touches Rasa. Both "answer a topic" and "resolve a place" end in the same moves, so they live here once.
+Nothing here branches on a topic id: the roles (hand-off, not understood) come from names.py, the words from
+knowledge/.
 What each move counts, and the slots that make it count once, are in docs/api.md ("What is counted, and when")
 and ARCHITECTURE.md ("Dialogue slots").
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions import render
-from actions.context import latest_intent, place_in_message
-from actions.events import emit, start_if_new
+from actions.context import place_in_message
 from actions.names import (
     HANDOFF_TOPIC,
     INTENT_AFFIRM,
@@ -26,11 +21,13 @@ from actions.names import (
     MESSAGE_CHECK_TOPIC,
     NOT_UNDERSTOOD_TOPIC,
     SLOT_AWAITING_PLACE,
+    SLOT_COUNTED,
     SLOT_FEEDBACK,
     SLOT_GEMEENTE,
     SLOT_HANDOFF,
     SLOT_TOPIC,
 )
+from actions.turn import Reply, Turn
 from knowledge import Catalog, Topic
 from knowledge.clock import now
 from knowledge.pii import KINDS, placeholder
@@ -38,27 +35,22 @@ from knowledge.places import outside_text
 from knowledge.referrals import referrals_for
 from knowledge.two_questions import second_topic
 
-Events = list[dict[str, Any]]
 
-
-def open_turn(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
+def open_turn(out: Reply, turn: Turn, catalog: Catalog) -> None:
     """What every turn starts with: count a new conversation, and warn when the message held personal data.
 
     Channels mask personal data before Rasa sees it, so a placeholder such as ``[BSN]`` in the text means the
-    resident typed one; the kind reminder comes before the answer.
+    resident typed one; the kind reminder comes before the answer. The first turn of a conversation that
+    reaches an action emits 'conversation_started' and sets the slot that makes it count once.
     """
-    text = tracker.latest_message.get("text") or ""
-    if any(placeholder(kind) in text for kind in KINDS):
-        dispatcher.utter_message(text=catalog.message("pii_warning"))
-    return start_if_new(tracker)
+    if not turn.counted:
+        out.count(turn, "conversation_started")
+        out.set(**{SLOT_COUNTED: True})
+    if any(placeholder(kind) in turn.text for kind in KINDS):
+        out.say(catalog.message("pii_warning"))
 
 
-def _keep(tracker: Tracker, values: dict[str, str | None]) -> Events:
-    """SlotSet events for the counting slots whose value changes; an unchanged slot needs no event."""
-    return [SlotSet(name, value) for name, value in values.items() if tracker.get_slot(name) != value]
-
-
-def handoff_subject(catalog: Catalog, tracker: Tracker) -> Topic | None:
+def handoff_subject(catalog: Catalog, turn: Turn) -> Topic | None:
     """The topic a hand-off is about: the one kept while the hand-off waits for the place, else the last answer.
 
     Asking for the place overwrites the pending topic with the hand-off itself, so without the kept subject a
@@ -66,7 +58,7 @@ def handoff_subject(catalog: Catalog, tracker: Tracker) -> Topic | None:
     Only real topics count as a subject: "hallo, ik wil iemand spreken" is a hand-off about nothing.
     """
     for slot in (SLOT_HANDOFF, SLOT_TOPIC):
-        topic = catalog.topics.get(tracker.get_slot(slot) or "")
+        topic = catalog.topics.get(turn.slot(slot) or "")
         if topic is not None and topic.kind == "topic":
             return topic
     return None
@@ -85,35 +77,31 @@ def way_to_person(catalog: Catalog, subject: Topic | None) -> str:
     )
 
 
-def ask_place(
-    dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog, topic_id: str | None
-) -> Events:
+def ask_place(out: Reply, turn: Turn, catalog: Catalog, topic_id: str | None) -> None:
     """Ask which municipality the resident lives in, with one button per municipality.
 
     The place question replaces "Heeft dit geholpen?" as the open question, so a later yes/no is not counted as
     feedback; a waiting hand-off keeps its subject in its own slot. A hand-off first says how to reach a person,
     so a resident who does not answer the question still knows where to go.
     """
-    subject = handoff_subject(catalog, tracker) if topic_id == HANDOFF_TOPIC else None
+    subject = handoff_subject(catalog, turn) if topic_id == HANDOFF_TOPIC else None
     if topic_id == HANDOFF_TOPIC:
-        dispatcher.utter_message(text=way_to_person(catalog, subject))
-    dispatcher.utter_message(text=catalog.message("ask_place"), buttons=render.place_buttons(catalog))
-    return [
-        SlotSet(SLOT_TOPIC, topic_id),
-        SlotSet(SLOT_AWAITING_PLACE, True),
-        *_keep(tracker, {SLOT_FEEDBACK: None, SLOT_HANDOFF: subject.id if subject else None}),
-    ]
+        out.say(way_to_person(catalog, subject))
+    out.say(catalog.message("ask_place"), buttons=render.place_buttons(catalog))
+    out.set(**{SLOT_TOPIC: topic_id, SLOT_AWAITING_PLACE: True})
+    out.keep(turn, {SLOT_FEEDBACK: None, SLOT_HANDOFF: subject.id if subject else None})
 
 
-def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
+def not_understood(out: Reply, turn: Turn, catalog: Catalog) -> None:
     """The honest 'I do not understand' with up to three likely topics and the way to a person."""
     topic = catalog.topics[NOT_UNDERSTOOD_TOPIC]
-    ranking = tracker.latest_message.get("intent_ranking") or []
+    ranking = list(turn.ranking)
     buttons = render.suggestion_buttons(catalog, ranking)
     buttons.append({"title": catalog.message("button_staff"), "payload": render.payload(HANDOFF_TOPIC)})
-    dispatcher.utter_message(text=topic.answer, buttons=buttons)
-    emit(tracker, "not_understood")
-    return [SlotSet(SLOT_AWAITING_PLACE, False), *_keep(tracker, {SLOT_FEEDBACK: None, SLOT_HANDOFF: None})]
+    out.say(topic.answer, buttons=buttons)
+    out.count(turn, "not_understood")
+    out.set(**{SLOT_AWAITING_PLACE: False})
+    out.keep(turn, {SLOT_FEEDBACK: None, SLOT_HANDOFF: None})
 
 
 def _targets(topic: Topic, subject: Topic | None) -> tuple[str, ...]:
@@ -122,48 +110,50 @@ def _targets(topic: Topic, subject: Topic | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*targets, *topic.refer_to]))
 
 
-def second_question(catalog: Catalog, tracker: Tracker, topic: Topic) -> Topic | None:
+def second_question(catalog: Catalog, turn: Turn, topic: Topic) -> Topic | None:
     """The other topic the latest message also asked about, to offer as a button after answering ``topic``.
 
     Only for the message that asked ``topic`` itself: an answer that waited for the place is given on the
     place message, which asks nothing else. Never after the message check, which waits for a message to
     check. Which second topic, if any, is knowledge/two_questions.py's rule, shared with staff triage.
     """
-    asked = catalog.topic_for_intent(latest_intent(tracker))
+    asked = catalog.topic_for_intent(turn.intent)
     if topic.id == MESSAGE_CHECK_TOPIC or asked is None or asked.id != topic.id:
         return None
-    text = tracker.latest_message.get("text") or ""
-    return second_topic(catalog, text, tracker.latest_message.get("intent_ranking") or [], topic)
+    text = turn.text
+    return second_topic(catalog, text, list(turn.ranking), topic)
 
 
 def answer(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
+    out: Reply,
+    turn: Turn,
     catalog: Catalog,
     topic: Topic,
     gemeente: str | None,
-) -> Events:
+) -> None:
     """Answer ``topic``: the text, the referrals for the resident's municipality, then the follow-up buttons."""
     if topic.id == NOT_UNDERSTOOD_TOPIC:
-        return not_understood(dispatcher, tracker, catalog)
+        not_understood(out, turn, catalog)
+        return
     if topic.needs_place and gemeente is None:
-        return ask_place(dispatcher, tracker, catalog, topic.id)
+        ask_place(out, turn, catalog, topic.id)
+        return
 
-    subject = handoff_subject(catalog, tracker) if topic.id == HANDOFF_TOPIC else None
+    subject = handoff_subject(catalog, turn) if topic.id == HANDOFF_TOPIC else None
     targets = _targets(topic, subject)
     local_targets = [t for t in targets if t in catalog.services]
     if gemeente is None:
         targets = tuple(t for t in targets if t in catalog.organisations)
     refs = referrals_for(catalog, targets, gemeente, now())
 
-    dispatcher.utter_message(text=render.topic_text(catalog, topic))
+    out.say(render.topic_text(catalog, topic))
     if refs:
-        dispatcher.utter_message(text=render.referrals_text(catalog, refs, gemeente))
+        out.say(render.referrals_text(catalog, refs, gemeente))
     # One event per referral shown in this answer, under the topic the resident asked about. Two blocks of the
     # same target in the same municipality are one referral: the event could not tell them apart anyway.
     counted_topic = subject.id if subject is not None else topic.id
     for target, ref_gemeente in dict.fromkeys((ref.id, ref.gemeente or gemeente) for ref in refs):
-        emit(tracker, "referred", topic=counted_topic, target=target, gemeente=ref_gemeente)
+        out.count(turn, "referred", topic=counted_topic, target=target, gemeente=ref_gemeente)
 
     buttons: list[render.Button] = []
     if topic.kind == "topic":
@@ -181,99 +171,94 @@ def answer(
             )
         question = catalog.message("feedback_question")
         # Offering the second topic counts nothing; pressing its button is a normal question (docs/api.md).
-        second = second_question(catalog, tracker, topic)
+        second = second_question(catalog, turn, topic)
         if second is not None:
             question += "\n" + catalog.message("second_question", title=second.title, button=second.button)
             buttons.append({"title": second.button, "payload": render.payload(second.id)})
-        dispatcher.utter_message(text=question, buttons=buttons)
-        emit(tracker, "answered", topic=topic.id, gemeente=gemeente)
+        out.say(question, buttons=buttons)
+        out.count(turn, "answered", topic=topic.id, gemeente=gemeente)
     if topic.id == HANDOFF_TOPIC:
-        emit(tracker, "handoff_requested", topic=subject.id if subject else None, gemeente=gemeente)
+        out.count(turn, "handoff_requested", topic=subject.id if subject else None, gemeente=gemeente)
 
-    events: Events = [
-        SlotSet(SLOT_TOPIC, topic.id),
-        SlotSet(SLOT_AWAITING_PLACE, False),
-        # "Heeft dit geholpen?" is open for this answer only, and only when it was asked.
-        *_keep(tracker, {SLOT_FEEDBACK: topic.id if topic.kind == "topic" else None, SLOT_HANDOFF: None}),
-    ]
+    out.set(**{SLOT_TOPIC: topic.id, SLOT_AWAITING_PLACE: False})
+    # "Heeft dit geholpen?" is open for this answer only, and only when it was asked.
+    out.keep(turn, {SLOT_FEEDBACK: topic.id if topic.kind == "topic" else None, SLOT_HANDOFF: None})
     if gemeente is not None:
-        events.append(SlotSet(SLOT_GEMEENTE, gemeente))
-    return events
+        out.set(**{SLOT_GEMEENTE: gemeente})
 
 
-def _answers_pending(tracker: Tracker, pending: Topic | None) -> bool:
+def _answers_pending(turn: Turn, pending: Topic | None) -> bool:
     return (
         pending is not None
         and pending.id != NOT_UNDERSTOOD_TOPIC
-        and bool(tracker.get_slot(SLOT_AWAITING_PLACE) or pending.kind == "topic")
+        and bool(turn.slot(SLOT_AWAITING_PLACE) or pending.kind == "topic")
     )
 
 
-def take_place(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
+def take_place(out: Reply, turn: Turn, catalog: Catalog) -> None:
     """The resident named a place (or pressed a place button): remember it and continue the open question.
 
     A place outside our area gets the honest reply (``outside_text``) and the answer for our nearest library;
     the bot never claims the resident lives there.
     """
-    match = place_in_message(catalog, tracker)
+    match = place_in_message(catalog, turn)
     if match is None:
-        if (tracker.latest_message.get("text") or "").startswith("/"):
-            return ask_place(dispatcher, tracker, catalog, tracker.get_slot(SLOT_TOPIC))
-        dispatcher.utter_message(text=catalog.message("place_unknown"), buttons=render.place_buttons(catalog))
-        return [SlotSet(SLOT_AWAITING_PLACE, True)]
+        if (turn.text).startswith("/"):
+            ask_place(out, turn, catalog, turn.topic)
+            return
+        out.say(catalog.message("place_unknown"), buttons=render.place_buttons(catalog))
+        out.set(**{SLOT_AWAITING_PLACE: True})
+        return
     if match.gemeente is None and match.outside_nearest is None:
-        dispatcher.utter_message(text=catalog.message("place_unknown"), buttons=render.place_buttons(catalog))
-        return [SlotSet(SLOT_AWAITING_PLACE, True)]
+        out.say(catalog.message("place_unknown"), buttons=render.place_buttons(catalog))
+        out.set(**{SLOT_AWAITING_PLACE: True})
+        return
     gemeente = match.gemeente or match.outside_nearest
     assert gemeente is not None
-    pending = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
-    answers = _answers_pending(tracker, pending)
+    pending = catalog.topics.get(turn.slot(SLOT_TOPIC) or "")
+    answers = _answers_pending(turn, pending)
     if match.gemeente is None:
-        dispatcher.utter_message(text=outside_text(catalog, match, answer_follows=answers))
+        out.say(outside_text(catalog, match, answer_follows=answers))
     if answers:
         assert pending is not None
-        events = answer(dispatcher, tracker, catalog, pending, gemeente)
+        answer(out, turn, catalog, pending, gemeente)
     else:
         if match.gemeente is not None:
-            dispatcher.utter_message(
-                text=catalog.message("place_remembered", gemeente=catalog.gemeenten[gemeente].name)
-            )
-        events = [
-            SlotSet(SLOT_AWAITING_PLACE, False),
-            *_keep(tracker, {SLOT_FEEDBACK: None, SLOT_HANDOFF: None}),
-        ]
-    return [*events, SlotSet(SLOT_GEMEENTE, gemeente)]
+            out.say(catalog.message("place_remembered", gemeente=catalog.gemeenten[gemeente].name))
+        out.set(**{SLOT_AWAITING_PLACE: False})
+        out.keep(turn, {SLOT_FEEDBACK: None, SLOT_HANDOFF: None})
+    out.set(**{SLOT_GEMEENTE: gemeente})
 
 
-def simpler(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
+def simpler(out: Reply, turn: Turn, catalog: Catalog) -> None:
     """The simpler version of the last answer."""
-    topic = catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
+    topic = catalog.topics.get(turn.slot(SLOT_TOPIC) or "")
     if topic is None:
-        dispatcher.utter_message(text=catalog.message("simpler_without_topic"))
-        return []
-    dispatcher.utter_message(text=topic.simple)
-    return []
+        out.say(catalog.message("simpler_without_topic"))
+        return
+    out.say(topic.simple)
 
 
-def feedback(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog) -> Events:
+def feedback(out: Reply, turn: Turn, catalog: Catalog) -> None:
     """Count the first yes/no on 'Heeft dit geholpen?' and reply; a 'no' offers a person.
 
     One answer gives at most one feedback event: the open question (the feedback slot) is closed by the first
     yes/no. A later yes/no gets a friendly reply and the same offer of help, but is not counted, so one resident
     pressing "Ja" three times does not make an answer look three times as helpful.
     """
-    asked = catalog.topics.get(tracker.get_slot(SLOT_FEEDBACK) or "")
-    topic = asked or catalog.topics.get(tracker.get_slot(SLOT_TOPIC) or "")
+    asked = catalog.topics.get(turn.slot(SLOT_FEEDBACK) or "")
+    topic = asked or catalog.topics.get(turn.slot(SLOT_TOPIC) or "")
     if topic is None or topic.kind != "topic":
-        return not_understood(dispatcher, tracker, catalog)
-    helpful = latest_intent(tracker) == INTENT_AFFIRM
+        not_understood(out, turn, catalog)
+        return
+    helpful = turn.intent == INTENT_AFFIRM
     if asked is not None:
-        emit(tracker, "feedback", topic=asked.id, helpful=helpful)
+        out.count(turn, "feedback", topic=asked.id, helpful=helpful)
     if helpful:
-        dispatcher.utter_message(text=catalog.message("feedback_thanks" if asked else "feedback_again"))
+        out.say(catalog.message("feedback_thanks" if asked else "feedback_again"))
     else:
-        dispatcher.utter_message(
-            text=catalog.message("feedback_sorry"),
+        out.say(
+            catalog.message("feedback_sorry"),
             buttons=[
                 {
                     "title": catalog.message("button_simpler"),
@@ -285,4 +270,4 @@ def feedback(dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalo
                 },
             ],
         )
-    return _keep(tracker, {SLOT_FEEDBACK: None})
+    out.keep(turn, {SLOT_FEEDBACK: None})

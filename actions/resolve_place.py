@@ -7,12 +7,15 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import message_check, replies
+from actions import adapter, dialogue
 from knowledge import get_catalog
 
 
 class ActionResolvePlace(Action):
-    """inform_place -> municipality slot, then the pending answer or a confirmation."""
+    """inform_place -> municipality slot, then the pending answer or a confirmation.
+
+    Only translates: tracker -> Turn, dialogue.respond, Reply -> messages, outbox and slot events.
+    """
 
     def name(self) -> str:
         """Rasa action name."""
@@ -21,9 +24,6 @@ class ActionResolvePlace(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Resolve the place and continue."""
-        catalog = get_catalog()
-        events = replies.open_turn(dispatcher, tracker, catalog)
-        if message_check.wants_check(tracker, catalog):  # a pasted message that names a village
-            return events + message_check.check_latest(dispatcher, tracker, catalog)
-        return events + replies.take_place(dispatcher, tracker, catalog)
+        """Run the 'resolve_place' move of the dialogue core."""
+        turn = adapter.turn_from(tracker)
+        return adapter.apply(turn, dialogue.respond(get_catalog(), "resolve_place", turn), dispatcher)

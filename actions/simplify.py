@@ -7,12 +7,15 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import message_check, replies
+from actions import adapter, dialogue
 from knowledge import get_catalog
 
 
 class ActionSimplify(Action):
-    """simpler -> the simple text of the topic in the slot."""
+    """simpler -> the simple text of the last answer (or of the last message check).
+
+    Only translates: tracker -> Turn, dialogue.respond, Reply -> messages, outbox and slot events.
+    """
 
     def name(self) -> str:
         """Rasa action name."""
@@ -21,10 +24,6 @@ class ActionSimplify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Say the last answer more simply."""
-        catalog = get_catalog()
-        events = replies.open_turn(dispatcher, tracker, catalog)
-        checked = message_check.simpler(dispatcher, tracker, catalog)
-        if checked is not None:  # the last answer was a message check: its simpler wording
-            return events + checked
-        return events + replies.simpler(dispatcher, tracker, catalog)
+        """Run the 'simplify' move of the dialogue core."""
+        turn = adapter.turn_from(tracker)
+        return adapter.apply(turn, dialogue.respond(get_catalog(), "simplify", turn), dispatcher)
