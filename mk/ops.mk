@@ -2,6 +2,7 @@
 # the local scale-out test. Included by the main Makefile; uses RASA_PY, APP_PY, RASA_VENV, APP_VENV from there.
 
 OPS_TOOLS := var/tools
+APP_MYPY_PATHS += tests/ops/image_contents.py tests/ops/test_image_contents.py
 NGINX_BIN ?= $(CURDIR)/$(OPS_TOOLS)/nginx/usr/sbin/nginx
 COMPOSE_SCHEMA ?= $(CURDIR)/$(OPS_TOOLS)/compose_spec.json
 

@@ -115,7 +115,7 @@ def compose_modules(image: str) -> list[str]:
 
 def copied_paths(dockerfile: Path) -> list[Path]:
     """The repository paths a Dockerfile COPYs from the build context (not from other stages)."""
-    paths = []
+    paths: list[Path] = []
     text = re.sub(r"\\\n", " ", dockerfile.read_text(encoding="utf-8"))
     for line in text.splitlines():
         words = line.split()
