@@ -2,12 +2,13 @@
 # the local scale-out test. Included by the main Makefile; uses RASA_PY, APP_PY, RASA_VENV, APP_VENV from there.
 
 OPS_TOOLS := var/tools
+APP_MYPY_PATHS += tests/ops/image_contents.py tests/ops/test_image_contents.py
 NGINX_BIN ?= $(CURDIR)/$(OPS_TOOLS)/nginx/usr/sbin/nginx
 COMPOSE_SCHEMA ?= $(CURDIR)/$(OPS_TOOLS)/compose_spec.json
 
-TEST_STEPS += test-retention test-exposure test-deploy
+TEST_STEPS += test-retention test-exposure test-deploy test-image-contents
 
-.PHONY: test-retention test-exposure test-deploy scale-test retention deploy-tools
+.PHONY: test-retention test-exposure test-deploy test-image-contents scale-test retention deploy-tools
 
 test-retention: $(RASA_VENV)/.stamp redis-server ## Retention job on a throwaway PostgreSQL tracker store written by Rasa's SQLTrackerStore
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/ops/test_retention.py
@@ -17,6 +18,9 @@ test-exposure: venvs $(MODEL) ## Loopback-only Rasa/actions, socket Origin allow
 
 test-deploy: $(APP_VENV)/.stamp deploy-tools ## deploy/: YAML, compose schema, nginx -t, exposure rules of compose, nginx and Helm values
 	NGINX_BIN=$(NGINX_BIN) COMPOSE_SCHEMA=$(COMPOSE_SCHEMA) $(APP_PY) -m pytest -q -p no:cacheprovider tests/ops/test_deploy.py
+
+test-image-contents: $(APP_VENV)/.stamp ## Static: each Dockerfile COPYs every repository module its processes import (ast, no Docker)
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests/ops/test_image_contents.py
 
 scale-test: venvs $(MODEL) ## Two Rasa + PostgreSQL tracker + Redis lock behind a round-robin proxy (slow; writes results/scale-test.json)
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/ops/test_scale.py
