@@ -2,7 +2,6 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 -include .env
-.EXPORT_ALL_VARIABLES:
 
 # Embedded defaults (see .env.example); a .env file or the environment overrides them.
 APP_ENV ?= development
@@ -38,15 +37,20 @@ MODEL := models/wegwijzer.tar.gz
 SPACY_NL := build/spacy_nl/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_NL)
 
-# Area makefiles add their own test and bench steps and type-check paths to these lists. They are not exported:
-# a sub-make would otherwise inherit them and append every entry a second time.
+# Area makefiles add their own test and bench steps and type-check paths to these lists (not exported: a sub-make
+# would otherwise inherit them and append every entry a second time).
 TEST_STEPS :=
 BENCH_STEPS :=
 APP_MYPY_PATHS := shared
-unexport TEST_STEPS BENCH_STEPS APP_MYPY_PATHS
 -include mk/*.mk
 
-.PHONY: help run test venvs spacy-nl train bench content-report lint typecheck clean
+# Processes see only the settings they read: the names .env.example lists (one source), plus the checkers' tool
+# paths (mk/ops.mk). Make's own variables (test lists, bench sizes, paths) stay inside make. After the defaults:
+# `export` of a name not yet set would make the `?=` lines above see it as set. Unset names stay unset (not empty).
+RUNTIME_VARIABLES := $(shell sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' .env.example) NGINX_BIN COMPOSE_SCHEMA
+export $(foreach name,$(RUNTIME_VARIABLES),$(if $(filter undefined,$(origin $(name))),,$(name)))
+
+.PHONY: help run test venvs spacy-nl train bench content-report lint typecheck clean clean-data
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
@@ -97,8 +101,15 @@ typecheck: venvs ## mypy in both environments
 	$(RASA_PY) -m mypy knowledge shared actions bot/connectors bot/nlu
 	$(APP_PY) -m mypy --python-version 3.11 $(APP_MYPY_PATHS)
 
-clean: ## Remove build artefacts (keeps the environments)
-	rm -rf build models results var .pytest_cache .mypy_cache .ruff_cache
+clean: ## Remove build artefacts (keeps the environments and the data in var/)
+	rm -rf build models results .pytest_cache .mypy_cache .ruff_cache
+
+# var/ holds the outbox's undelivered rows and the development database: deleting it loses reach figures.
+clean-data: ## Delete var/ (undelivered outbox rows, development database, unpacked tools); needs CONFIRM=yes
+	@if [ "$(CONFIRM)" != yes ]; then \
+	  echo "make clean-data deletes var/: undelivered outbox rows (never reach the API), the development database"; \
+	  echo "and the unpacked checker tools. Run 'make clean-data CONFIRM=yes' to delete them."; exit 1; fi
+	rm -rf var
 
 serve-test-stack: venvs $(MODEL) ## Start Rasa + actions (+ API) on free ports for tests; prints URLs as JSON
 	@$(APP_PY) scripts/stack.py serve --with-api

@@ -21,7 +21,8 @@ MECHANICS_INTENTS = (INTENT_INFORM_PLACE, INTENT_SIMPLER, INTENT_AFFIRM, INTENT_
 
 # The topic the bot uses for "a person, please" and for "I do not understand"; content, not code, decides
 # what they say. Only their roles are named here.
-HANDOFF_TOPIC = "medewerker"
-NOT_UNDERSTOOD_TOPIC = "buiten_bereik"
-# "Is dit bericht echt?": asking for a message, and the topic the bot's check answers belong to.
-MESSAGE_CHECK_TOPIC = "bericht_controleren"
+# The ids live in knowledge/topic_roles.py (one source for actions, triage and the quality tools); re-exported
+# here so the actions keep importing their names from one module.
+from knowledge.topic_roles import HANDOFF_TOPIC as HANDOFF_TOPIC  # noqa: E402
+from knowledge.topic_roles import MESSAGE_CHECK_TOPIC as MESSAGE_CHECK_TOPIC  # noqa: E402
+from knowledge.topic_roles import NOT_UNDERSTOOD_TOPIC as NOT_UNDERSTOOD_TOPIC  # noqa: E402

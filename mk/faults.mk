@@ -20,7 +20,7 @@ test-faults: venvs $(MODEL) redis-server ## Fault drills (actions, PostgreSQL, R
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/faults tests/fuzz
 
 fuzz: venvs $(MODEL) ## 10,000 random and adversarial messages through socket.io and the adapter path -> results/fuzz.json
-	$(APP_PY) tests/fuzz/run_fuzz.py --count $(FUZZ_COUNT) --seed $(FUZZ_SEED) --out results/fuzz.json
+	$(APP_PY) -m tests.fuzz.run_fuzz --count $(FUZZ_COUNT) --seed $(FUZZ_SEED) --out results/fuzz.json
 
 loadtest: venvs $(MODEL) redis-server ## Locust at 10/50/100 conversations, 1 and 2 Rasa workers -> results/loadtest.json
-	$(APP_PY) tests/load/run_loadtest.py --levels $(LOAD_LEVELS) --workers $(LOAD_WORKERS) --duration $(LOAD_DURATION) --out results/loadtest.json
+	$(APP_PY) -m tests.load.run_loadtest --levels $(LOAD_LEVELS) --workers $(LOAD_WORKERS) --duration $(LOAD_DURATION) --out results/loadtest.json

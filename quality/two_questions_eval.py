@@ -16,13 +16,12 @@ from typing import Any
 import yaml
 
 from knowledge.models import Catalog
+from knowledge.topic_roles import MESSAGE_CHECK_TOPIC, NOT_UNDERSTOOD_TOPIC
 from knowledge.two_questions import has_two_parts, runner_up, second_topic
 from quality.nlu_metrics import Prediction
 
 CALIBRATION_FILE = Path("tests/nlu/two_questions/calibration.yml")
 # The chat never offers a second topic after the message check: it waits for the message to check.
-MESSAGE_CHECK_TOPIC = "bericht_controleren"
-NOT_UNDERSTOOD_TOPIC = "buiten_bereik"
 MAX_WRONG_SINGLE = 0.05  # at most 5 % of one-question messages may get a second topic offered
 SWEEP = tuple(round(0.02 * step, 2) for step in range(1, 31))  # 0.02 .. 0.60
 

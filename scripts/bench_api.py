@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import random
@@ -34,6 +33,7 @@ from api import db  # noqa: E402
 from api.schemas import EventIn  # noqa: E402
 from api.service import record_events  # noqa: E402
 from api.vocabulary import current_vocabulary  # noqa: E402
+from scripts import pg_cluster  # noqa: E402
 
 KIND_WEIGHTS = {
     "conversation_started": 20,
@@ -44,14 +44,6 @@ KIND_WEIGHTS = {
     "not_understood": 10,
 }
 CHANNEL_WEIGHTS = {"web": 50, "telegram": 20, "whatsapp": 20, "staff": 7, "rest": 3}
-
-
-def _load_pg_cluster() -> Any:
-    spec = importlib.util.spec_from_file_location("pg_cluster", REPO_ROOT / "scripts" / "pg_cluster.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class EventMaker:
@@ -226,7 +218,7 @@ def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> dict[s
     if backend == "sqlite":
         database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
-        cluster = _load_pg_cluster().PgCluster(durable=True).start()
+        cluster = pg_cluster.PgCluster(durable=True).start()
         database_url = cluster.create_database("bench")
     try:
         db.upgrade(database_url)

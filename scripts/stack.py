@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_BIN = ROOT / ".venv-rasa" / "bin"
+# `rasa run` through our entry point, which installs the speed-ups first (bot/connectors/rasa_main.py).
+RASA_RUN = (str(RASA_BIN / "python"), "-m", "bot.connectors.rasa_main", "run")
 APP_BIN = ROOT / ".venv-app" / "bin"
 MODEL = ROOT / "models" / "wegwijzer.tar.gz"
 START_TIMEOUT = 240.0
@@ -132,7 +134,7 @@ class Stack:
     def start_rasa_with(self, endpoints: str = "endpoints.yml", extra_args: tuple[str, ...] = ()) -> None:
         """Start Rasa with another endpoints file and extra CLI arguments (e.g. ``--enable-api``)."""
         argv = [
-            str(RASA_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
+            *RASA_RUN, "--model", str(MODEL), "--interface", "127.0.0.1",
             "--port", self.env["RASA_PORT"], "--credentials", "credentials.yml",
             "--endpoints", endpoints, *extra_args,
         ]  # fmt: skip
@@ -199,7 +201,7 @@ class Stack:
 def rasa_command(port: int | str, endpoints: str = "endpoints.yml", interface: str = "127.0.0.1") -> list[str]:
     """The argv that runs Rasa with the trained model on ``interface:port`` with the given endpoints file."""
     return [
-        str(RASA_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", interface, "--port", str(port),
+        *RASA_RUN, "--model", str(MODEL), "--interface", interface, "--port", str(port),
         "--credentials", "credentials.yml", "--endpoints", endpoints,
     ]  # fmt: skip
 

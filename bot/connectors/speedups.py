@@ -1,8 +1,9 @@
 """The measured fixes of Rasa 3.6 overhead, installed together (BENCHMARKS.md, "Where a turn's CPU goes").
 
 Why one place: each fix replaces a Rasa method inside the Rasa process, and Rasa 3.6 has no start-up hook of
-its own. Every channel of ours calls ``install()`` from ``from_credentials``, which Rasa runs once at start-up,
-so removing one channel from credentials.yml does not silently remove the fixes.
+its own. ``bot/connectors/rasa_main.py`` calls ``install()`` before Rasa's CLI starts, so the fixes do not
+depend on which channels credentials.yml configures; our channels also call it from ``from_credentials``
+(idempotent).
 """
 
 from __future__ import annotations

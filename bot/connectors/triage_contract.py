@@ -14,14 +14,13 @@ from knowledge.message_check import check_message, explain
 from knowledge.message_check_answer import compose
 from knowledge.places import PlaceMatch, find_place, outside_text
 from knowledge.referrals import referrals_for
+from knowledge.topic_roles import MESSAGE_CHECK_TOPIC, NOT_UNDERSTOOD_TOPIC
 from knowledge.two_questions import second_topic
 
 MAX_TEXT_LENGTH = 1000
 # A pasted e-mail is longer than a question; the cap equals what the chat channels accept (bot/input_text.py).
 MAX_MESSAGE_CHECK_LENGTH = 4096
 MAX_ALTERNATIVES = 3
-NOT_UNDERSTOOD_TOPIC = "buiten_bereik"
-MESSAGE_CHECK_TOPIC = "bericht_controleren"
 MODE_TOPIC = "topic"
 MODE_MESSAGE_CHECK = "message_check"
 MODES = (MODE_TOPIC, MODE_MESSAGE_CHECK)

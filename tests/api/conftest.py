@@ -3,14 +3,12 @@ a throwaway PostgreSQL cluster (scripts/pg_cluster.py). Run with the app environ
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
 import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,23 +18,16 @@ from fastapi.testclient import TestClient
 from api import db
 from api.main import create_app
 from api.settings import ApiSettings
+from scripts import pg_cluster as pg_cluster_script
 from tests.ci_support import unavailable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _database_numbers = itertools.count()
 
 
-def _load_pg_cluster() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pg_cluster", REPO_ROOT / "scripts" / "pg_cluster.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Any]:
-    module = _load_pg_cluster()
+    module = pg_cluster_script
     try:
         cluster = module.PgCluster().start()
     except module.ClusterUnavailable as error:

@@ -16,7 +16,6 @@ from fault_support import (
     TRACKER_TOKEN,
     Drill,
     backing_services,
-    load_script,
     temp_dir,
     write_endpoints,
 )
@@ -24,13 +23,14 @@ from fault_support import (
 from bot.messages import load_fixed_texts
 from bot.rasa_client import RasaClient
 from bot.settings import RasaSettings
+from scripts import stack as stack_script
 
 
 @pytest.fixture(scope="session")
 def drill() -> Iterator[Drill]:
     with backing_services() as (postgres, redis):
         endpoints = write_endpoints(temp_dir("wegwijzer-faults-"), postgres.port, redis.port)
-        stack = load_script("stack").start_custom_stack(
+        stack = stack_script.start_custom_stack(
             with_api=True,
             extra_env={"WEGWIJZER_NOW": PINNED_NOW, "RELAY_MAX_BACKOFF": "2", "RELAY_BASE_BACKOFF": "0.2"},
             endpoints=str(endpoints),

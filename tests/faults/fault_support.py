@@ -7,11 +7,9 @@ of a conversation and bring it back. Nothing here is a mock: the tests talk to r
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,24 +19,13 @@ import httpx
 
 from bot.messages import IncomingMessage
 from bot.rasa_client import RasaClient, RasaReply
+from scripts import pg_cluster
+from scripts import stack as stack_script
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKER_TOKEN = "fault-drill-token"
 # Wednesday evening 26 November 2025, as in the HTTP tests, so opening-hour answers are stable.
 PINNED_NOW = "2025-11-26T19:00:00+01:00"
-
-
-def load_script(name: str) -> Any:
-    """Import ``scripts/<name>.py`` by path (the scripts folder is no package)."""
-    module_name = f"wegwijzer_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def wait_port(port: int, timeout: float, up: bool = True) -> bool:
@@ -89,7 +76,7 @@ class Postgres:
     """A throwaway PostgreSQL cluster (scripts/pg_cluster.py) that can be stopped and started again."""
 
     def __init__(self) -> None:
-        self.cluster = load_script("pg_cluster").PgCluster()
+        self.cluster = pg_cluster.PgCluster()
 
     @property
     def port(self) -> int:
@@ -148,7 +135,7 @@ def write_endpoints(directory: Path, pg_port: int | None, redis_port: int | None
 
 def free_port() -> int:
     """A TCP port that is free on 127.0.0.1 right now."""
-    return int(load_script("stack").free_port())
+    return int(stack_script.free_port())
 
 
 def tracker_events(rasa_url: str, sender: str) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ Paths: the web widget's socket.io channel (``bot/connectors/webchat.py``) and th
 - no user event carries entities (the model extracts none, so any entity came from payload syntax);
 and at the end that Rasa and the action server are still running and logged no traceback.
 
-Usage: python tests/fuzz/run_fuzz.py [--count 10000] [--seed 6] [--concurrency 10] [--rasa-url URL]
+Usage: python -m tests.fuzz.run_fuzz [--count 10000] [--seed 6] [--concurrency 10] [--rasa-url URL]
        [--out results/fuzz.json]
 Without --rasa-url it starts its own stack (scripts/stack.py) with Rasa's HTTP API on.
 """
@@ -31,13 +31,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "faults"))  # shared helpers of the fault drills
 sys.path.insert(0, str(HERE))
 
-from fault_support import TRACKER_TOKEN, load_script, user_events  # noqa: E402
+from fault_support import TRACKER_TOKEN, user_events  # noqa: E402
 from fuzz_messages import FuzzMessage, messages  # noqa: E402
 from webchat_client import WebchatClient  # noqa: E402
 
 from bot.messages import IncomingMessage, load_fixed_texts  # noqa: E402
 from bot.rasa_client import RasaClient, RasaOutcome  # noqa: E402
 from bot.settings import RasaSettings  # noqa: E402
+from scripts import stack as stack_script  # noqa: E402
 
 MESSAGES_PER_CONVERSATION = 20
 PRESS_PROBABILITY = 0.1
@@ -243,7 +244,7 @@ def check_processes(stack: Any, report: FuzzReport) -> None:
 
 def start_fuzz_stack() -> Any:
     """Actions + Rasa (in-memory tracker store) with the HTTP API on, for reading trackers."""
-    return load_script("stack").start_custom_stack(rasa_args=("--enable-api", "--auth-token", TRACKER_TOKEN))
+    return stack_script.start_custom_stack(rasa_args=("--enable-api", "--auth-token", TRACKER_TOKEN))
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ Configurations (each gets a fresh stack from scripts/stack.py):
 Half the simulated conversations use the REST channel, half socket.io (tests/load/locustfile.py).
 Writes results/loadtest.json and prints a Markdown table for RELIABILITY.md.
 
-Usage: python tests/load/run_loadtest.py [--levels 10,50,100] [--workers 1,2] [--duration 40]
+Usage: python -m tests.load.run_loadtest [--levels 10,50,100] [--workers 1,2] [--duration 40]
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent / "faults"))  # shared helpers of the fault drills
 
-from fault_support import RedisServer, free_port, load_script, temp_dir  # noqa: E402
+from fault_support import RedisServer, free_port, temp_dir  # noqa: E402
+
+from scripts import stack as stack_script  # noqa: E402
 
 LOCUST = ROOT / ".venv-app" / "bin" / "locust"
 GOAL_P95_MS = 300
@@ -99,7 +101,7 @@ def run_configuration(workers: int, levels: list[int], duration: int, out_dir: P
     if workers > 1:
         redis = RedisServer(free_port()).start()
         endpoints = str(redis_endpoints(temp_dir("wegwijzer-load-"), redis.port))
-    stack = load_script("stack").start_custom_stack(extra_env=env, endpoints=endpoints)
+    stack = stack_script.start_custom_stack(extra_env=env, endpoints=endpoints)
     results: dict[str, Any] = {"workers": workers, "endpoints": "redis" if redis else "in-memory", "levels": {}}
     try:
         warm_up(stack.rasa_url)

@@ -8,26 +8,19 @@ Runs in both Python environments (PyYAML only).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from scripts import check_nlu_overlap
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def overlap() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "check_nlu_overlap", ROOT / "scripts" / "check_nlu_overlap.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve the module by name
-    spec.loader.exec_module(module)
-    return module
+    return check_nlu_overlap
 
 
 def test_no_heldout_message_occurs_in_the_training_data(overlap: ModuleType) -> None:

@@ -4,13 +4,12 @@ big enough, known topic ids, and never a training example. No model needed; runs
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 from knowledge import load_catalog
 from quality.nlu_metrics import Prediction
 from quality.two_questions_eval import CALIBRATION_FILE, Case, load_slice, recommend, score, sweep
+from scripts import check_nlu_overlap
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog()
@@ -74,13 +73,7 @@ def test_the_calibration_slice_is_big_enough_and_uses_known_topics():
 
 
 def test_no_calibration_message_is_a_training_example():
-    spec = importlib.util.spec_from_file_location(
-        "check_nlu_overlap", ROOT / "scripts" / "check_nlu_overlap.py"
-    )
-    assert spec is not None and spec.loader is not None
-    overlap = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = overlap
-    spec.loader.exec_module(overlap)
+    overlap = check_nlu_overlap
     training = {
         overlap.compact(e.text) for e in overlap.load_training(sorted((ROOT / "data" / "nlu").rglob("*.yml")))
     }

@@ -9,14 +9,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ops_support import load_script, redis_argv, redis_ping, wait_until
+from ops_support import redis_argv, redis_ping, wait_until
 
+from scripts import pg_cluster as pg_cluster_script
+from scripts import stack as stack_script
 from tests.ci_support import unavailable
 
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Any]:
-    pg = load_script("pg_cluster")
+    pg = pg_cluster_script
     try:
         cluster = pg.PgCluster().start()
     except pg.ClusterUnavailable as exc:
@@ -28,7 +30,7 @@ def pg_cluster() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def redis_port() -> Iterator[int]:
     """A throwaway Redis on 127.0.0.1 (no persistence), from Debian's redis-server."""
-    port = load_script("stack").free_port()
+    port = stack_script.free_port()
     try:
         argv = redis_argv(port)
     except RuntimeError as exc:

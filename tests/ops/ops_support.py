@@ -1,33 +1,17 @@
-"""Helpers for the operations tests: the repository root and the scripts/ helpers loaded by path
-(scripts/ is not a package). Plain functions; conftest.py builds fixtures on them."""
+"""Helpers for the operations tests: the repository root and Redis. Plain functions; conftest.py builds fixtures
+on them. The scripts/ helpers are imported as a package (``from scripts import stack``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_script(name: str) -> ModuleType:
-    """Import scripts/<name>.py once, under the module name ``wegwijzer_<name>``."""
-    module_name = f"wegwijzer_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def redis_server_binary() -> str:

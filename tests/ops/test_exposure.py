@@ -29,7 +29,9 @@ socketio = require_module("socketio", "python-socketio is needed (app environmen
 # python-engineio's websocket client needs aiohttp >= 3.10; the Rasa environment pins 3.9.
 require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python", minversion="3.10")
 
-from ops_support import ROOT, load_script  # noqa: E402
+from ops_support import ROOT  # noqa: E402
+
+from scripts import stack as stack_script  # noqa: E402
 
 ALLOWED_ORIGIN = "https://www.bibliotheek-voorbeeld.nl"
 STAFF_KEY = "exposure-test-staff-key"
@@ -92,7 +94,7 @@ def reachable(host: str, port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
-    module = load_script("stack")
+    module = stack_script
     if not module.MODEL.exists():
         pytest.fail(f"no trained model at {module.MODEL}: run `make train` first")
     running = module.make_stack(

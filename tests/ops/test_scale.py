@@ -28,9 +28,10 @@ from tests.ci_support import require_module
 require_module("rasa", "RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
 socketio = require_module("socketio", "python-socketio is needed (Rasa environment)")
 
-from ops_support import ROOT, load_script, redis_argv, redis_ping, wait_until  # noqa: E402
+from ops_support import ROOT, redis_argv, redis_ping, wait_until  # noqa: E402
 
 from knowledge import load_catalog  # noqa: E402
+from scripts import stack as stack_script  # noqa: E402
 
 pytestmark = pytest.mark.slow
 DATABASE = "tracker_scale"
@@ -39,7 +40,7 @@ RESULTS: dict[str, Any] = {}
 
 @pytest.fixture(scope="module")
 def scale(pg_cluster: Any) -> Iterator[Any]:
-    stack_module = load_script("stack")
+    stack_module = stack_script
     if not stack_module.MODEL.exists():
         pytest.fail(f"no trained model at {stack_module.MODEL}: run `make train` first")
     pg_cluster.create_database(DATABASE)

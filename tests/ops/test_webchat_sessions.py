@@ -31,7 +31,7 @@ socketio = require_module("socketio", "python-socketio is needed (app environmen
 # python-engineio's websocket client needs aiohttp >= 3.10; the Rasa environment pins 3.9.
 require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python", minversion="3.10")
 
-from ops_support import load_script  # noqa: E402
+from scripts import stack as stack_script  # noqa: E402
 
 ORIGIN = "https://www.bibliotheek-voorbeeld.nl"
 TRACKER_TOKEN = "webchat-sessions-test-token"
@@ -49,7 +49,7 @@ def sender_of(session_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
-    module = load_script("stack")
+    module = stack_script
     if not module.MODEL.exists():
         pytest.fail(f"no trained model at {module.MODEL}: run `make train` first")
     running = module.start_custom_stack(
