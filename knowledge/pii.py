@@ -8,6 +8,7 @@ phonenumbers. The rules and the figures behind them are in ``docs/privacy.md``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -57,6 +58,17 @@ _MOBILE_SHAPE_RE = re.compile(
     r"(?![0-9])"
 )
 _MIN_PHONE_DIGITS = 5
+# A Dutch mobile number with the country code but without "+" or "00", as in wa.me links
+# ("wa.me/31612345678") and copied WhatsApp contacts.
+_NO_PLUS_MOBILE_RE = re.compile(r"(?<![0-9])316(?:[ .\-]?[0-9]){8}(?![0-9])")
+# Any number in a WhatsApp click-to-chat link is a phone number, whatever the country.
+_WA_ME_RE = re.compile(r"wa\.me/\+?(?P<number>[0-9]{6,15})(?![0-9])", re.IGNORECASE)
+
+# ---- Unicode normalisation ------------------------------------------------------------------
+# Zero-width characters split a number without showing; NFKC keeps them, so they are removed.
+_ZERO_WIDTH_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+# Separators NFKC leaves alone (it already folds no-break, thin, narrow and ideographic spaces).
+_ODD_SPACE_RE = re.compile("[\u1680\u2028\u2029]")
 
 # ---- dates of birth -------------------------------------------------------------------------
 _MONTHS = (
@@ -166,6 +178,8 @@ def mask_pii(text: str, *, bsn_needs_context: bool = False) -> MaskResult:
     """
     if not isinstance(text, str):
         raise TypeError(f"mask_pii expects str, got {type(text).__name__}")
+    original = text
+    text = normalise(text)
     found: list[str] = []
     for _ in range(_MAX_ROUNDS):
         findings = _find_round(text, bsn_needs_context=bsn_needs_context)
@@ -173,7 +187,29 @@ def mask_pii(text: str, *, bsn_needs_context: bool = False) -> MaskResult:
             break
         text = _replace(text, findings)
         found.extend(kind for kind in dict.fromkeys(f.kind for f in findings) if kind not in found)
+    if not found:
+        # Nothing to mask: hand back exactly what the resident typed, not the normalised form.
+        return MaskResult(text=original, found=[])
     return MaskResult(text=text, found=found)
+
+
+def normalise(text: str) -> str:
+    """Fold the text to the form the rules are written for.
+
+    NFKC turns full-width and other compatibility digits ("０６１２...") into ASCII digits and
+    most odd spaces into U+0020; zero-width characters are removed and the remaining Unicode
+    spaces become U+0020, so a separator a resident (or a copied contact card) put inside a
+    BSN or phone number does not hide it. Linear in the length of the text.
+
+    Args:
+        text: A message as the resident typed it.
+
+    Returns:
+        The normalised text; when a finding is masked, the masked text is in this form.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _ZERO_WIDTH_RE.sub("", text)
+    return _ODD_SPACE_RE.sub(" ", text)
 
 
 def _replace(text: str, findings: list[_Finding]) -> str:
@@ -279,6 +315,10 @@ def _find_phones(text: str) -> Iterator[_Finding]:
     for shape in _MOBILE_SHAPE_RE.finditer(text):
         if not _starts_with_date(shape.group()):
             yield _Finding(TELEFOON, shape.start(), shape.end())
+    for shape in _NO_PLUS_MOBILE_RE.finditer(text):
+        yield _Finding(TELEFOON, shape.start(), shape.end())
+    for link in _WA_ME_RE.finditer(text):
+        yield _Finding(TELEFOON, link.start("number"), link.end("number"))
 
 
 def _starts_with_date(candidate: str) -> bool:

@@ -1,7 +1,7 @@
 # Personal-data masking (knowledge/pii.py): unit, property and corpus tests, and the corpus report.
 # knowledge/ must work on both Pythons, so the unit tests run in both environments.
 
-APP_MYPY_PATHS += knowledge/pii.py scripts/pii_report.py
+APP_MYPY_PATHS += knowledge/pii.py scripts/pii_report.py scripts/pii_bench.py
 TEST_STEPS += test-pii
 
 .PHONY: test-pii pii-report
@@ -12,3 +12,7 @@ test-pii: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp ## PII masking: unit + hypothes
 
 pii-report: $(APP_VENV)/.stamp ## Precision and recall of PII masking on tests/pii/corpus.yml, both BSN rules
 	$(APP_PY) scripts/pii_report.py
+
+.PHONY: pii-bench
+pii-bench: $(APP_VENV)/.stamp ## Time per message of PII masking on the corpus (benchmark, not a test)
+	$(APP_PY) scripts/pii_bench.py --repeat 15

@@ -385,3 +385,53 @@ def test_typical_message_is_masked_within_a_millisecond() -> None:
 
 def test_kinds_are_complete() -> None:
     assert set(KINDS) == {BSN, IBAN, TELEFOON, POSTCODE, EMAIL, GEBOORTEDATUM}
+
+
+# ---- Unicode normalisation and numbers without "+" (issue 12 item 6) ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "app me op wa.me/31612345678",
+        "bel me op 31612345678",
+        "bel me op 0031612345678",
+        "wa.me/+4915112345678",
+        "https://wa.me/4915112345678?text=hallo",
+        "mijn nummer ０６１２３４５６７８",
+        "mijn nummer 06\u200b1234\u200c5678",
+        "mijn nummer 06\u20091234\u20095678",
+    ],
+)
+def test_new_phone_forms_are_masked(text: str) -> None:
+    result = mask_pii(text)
+    assert result.found == ["TELEFOON"], result
+    assert not any(char.isdigit() for char in result.text.split("wa.me/")[-1]), result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bsn 344\u2009122\u2009037",
+        "bsn 344\u00a0122\u202f037",
+        "bsn 3441\u200b22037",
+        "bsn 344\u1680122\u2028037",
+        "bsn ３４４１２２０３７",
+    ],
+)
+def test_bsn_with_odd_separators_or_full_width_digits_is_masked(text: str) -> None:
+    assert mask_pii(text) == MaskResult(text="bsn [BSN]", found=["BSN"])
+
+
+def test_text_without_findings_keeps_its_original_characters() -> None:
+    text = "ik woon in Kerkrade\u200b, om 10\u2009uur bij de bieb ０"
+    assert mask_pii(text) == MaskResult(text=text, found=[])
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.sampled_from(["0", "\u200b", "\u2009", "\u00a0", " ", "-", "."]), st.integers(1, 10_000))
+def test_pathological_inputs_are_handled_and_leave_no_long_digit_run(char: str, size: int) -> None:
+    text = char * size
+    result = mask_pii(text)
+    assert mask_pii(result.text).text == result.text
+    assert len(result.text) <= len(text) + 16
