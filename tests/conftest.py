@@ -1,0 +1,19 @@
+"""Settings every test directory shares.
+
+Hypothesis's per-example deadline (200 ms) is a timing assertion: on a loaded 2-core machine a correct masking
+run took 346 ms and failed the suite. Speed is measured by benchmark commands (BENCHMARKS.md), never asserted in
+unit tests, so the deadline is off everywhere; the number of examples stays as each test sets it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        from hypothesis import settings
+    except ImportError:  # an environment without hypothesis runs no property tests
+        return
+    settings.register_profile("wegwijzer", deadline=None)
+    settings.load_profile("wegwijzer")
