@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         seen = {str(m["text"]) for m in corpora["dev"]}
         corpora["blind_not_in_dev"] = [m for m in corpora["blind"] if str(m["text"]) not in seen]
         report["blind_messages_also_in_dev"] = len(corpora["blind"]) - len(corpora["blind_not_in_dev"])
-    for later in ("blind2", "blind3"):
+    for later in ("blind2", "blind3", "blind4"):
         if later in corpora:
             # Later writers saw neither the rules nor any corpus file; a text that happens to equal a message
             # of another part is counted here, so an overlap cannot hide.
