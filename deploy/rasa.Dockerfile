@@ -40,5 +40,6 @@ RUN useradd --system --uid 10001 --no-create-home wegwijzer \
 USER 10001
 
 EXPOSE 5005 5055
-CMD ["rasa", "run", "--model", "models/wegwijzer.tar.gz", "--interface", "0.0.0.0", "--port", "5005", \
+# bot.connectors.rasa_main installs the measured speed-ups (BENCHMARKS.md), then runs Rasa's own command line.
+CMD ["python", "-m", "bot.connectors.rasa_main", "run", "--model", "models/wegwijzer.tar.gz", "--interface", "0.0.0.0", "--port", "5005", \
      "--credentials", "credentials.yml", "--endpoints", "endpoints.prod.yml"]
