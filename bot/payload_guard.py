@@ -10,6 +10,7 @@ leading slash is removed so NLU classifies the words. Standard library only: the
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,9 +21,23 @@ DEFAULT_MAX_SENDERS = 10_000
 DEFAULT_MAX_PER_SENDER = 40
 
 
+def _visible_start(text: str) -> str:
+    """``text`` as masking will leave it, without what comes before the first visible character.
+
+    Masking (knowledge/pii.py) folds the text with NFKC and drops zero-width characters, so a full-width
+    slash ("／") or a slash behind a zero-width space would become a payload after the guard had let it
+    pass. The guard therefore judges the text in that folded form.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    start = 0
+    while start < len(folded) and (folded[start].isspace() or unicodedata.category(folded[start]) == "Cf"):
+        start += 1
+    return folded[start:]
+
+
 def looks_like_payload(text: str) -> bool:
-    """True when Rasa would try to read ``text`` as an intent payload (it strips, then checks '/')."""
-    return text.strip().startswith(PAYLOAD_PREFIX)
+    """True when Rasa would read ``text`` as an intent payload, now or after masking folds it."""
+    return _visible_start(text).startswith(PAYLOAD_PREFIX)
 
 
 def neutralise(text: str) -> str:
@@ -36,10 +51,10 @@ def neutralise(text: str) -> str:
     """
     if not looks_like_payload(text):
         return text
-    rest = text.strip()
+    rest = _visible_start(text)
     while rest.startswith(PAYLOAD_PREFIX):
-        rest = rest[len(PAYLOAD_PREFIX) :].strip()
-    return rest
+        rest = _visible_start(rest[len(PAYLOAD_PREFIX) :])
+    return rest.strip()
 
 
 class OfferedPayloads:

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bot.input_text import clean_text
 from bot.payload_guard import OfferedPayloads, guard, looks_like_payload, neutralise
+from knowledge.pii import mask_pii
 
 
 class Clock:
@@ -22,6 +23,20 @@ def test_neutralise_strips_every_leading_slash_and_keeps_the_words() -> None:
     assert neutralise("  // \u3000/digid_aanvragen") == "digid_aanvragen"
     assert neutralise("/") == ""
     assert neutralise("Hoe vraag ik DigiD aan? /nu") == "Hoe vraag ik DigiD aan? /nu"
+
+
+def test_a_slash_that_masking_would_reveal_counts_as_payload() -> None:
+    # Found by the fuzz smoke run: masking folds "\u200b/a@b.nl" to "/[E-MAIL]", a payload after the guard.
+    for hidden in ("\u200b/a@b.nl", "\ufeff /medewerker", "\uff0fmedewerker", "\u2060\u200d/x"):
+        assert looks_like_payload(hidden), repr(hidden)
+        assert not looks_like_payload(neutralise(hidden)), repr(hidden)
+
+
+@given(st.text())
+def test_guarded_then_masked_text_is_never_a_payload(text: str) -> None:
+    # The order every channel uses: the guard first, then masking.
+    guarded = guard(OfferedPayloads(), "anna", text)
+    assert not looks_like_payload(mask_pii(guarded.text).text)
 
 
 @given(st.text())
