@@ -74,7 +74,9 @@ def _in_range(version: Version, events: list[dict]) -> bool:
     for event in sorted(events, key=key):
         if "introduced" in event and version >= key(event):
             affected = True
-        elif ("fixed" in event and version >= key(event)) or ("last_affected" in event and version > key(event)):
+        elif ("fixed" in event and version >= key(event)) or (
+            "last_affected" in event and version > key(event)
+        ):
             affected = False
     return affected
 
