@@ -55,6 +55,19 @@ def reply_kind(catalog: Catalog, reply: Reply) -> str:
 
 
 # (id, move, turn, expected reply kind, expected slot changes, expected counted (kind, topic) set)
+# What a checked message changes and counts, however it arrived (pasted after the question, or forwarded).
+CHECKED_SLOTS = {
+    "topic": "bericht_controleren",
+    "awaiting_message_check": False,
+    "message_check_result": "SET",
+    "awaiting_place": False,
+}
+CHECKED_COUNTS = {
+    ("message_checked", "bericht_controleren"),
+    ("message_signal", "bericht_controleren"),
+    ("referred", "bericht_controleren"),
+}
+
 ROWS: list[tuple[str, Move, Turn, str, dict[str, Any], set[tuple[str, str | None]]]] = [
     (
         "new conversation: counted once, then answered",
@@ -264,34 +277,16 @@ ROWS: list[tuple[str, Move, Turn, str, dict[str, Any], set[tuple[str, str | None
             **COUNTED,
         ),
         "checked",
-        {
-            "topic": "bericht_controleren",
-            "awaiting_message_check": False,
-            "message_check_result": "SET",
-            "awaiting_place": False,
-        },
-        {
-            ("message_checked", "bericht_controleren"),
-            ("message_signal", "bericht_controleren"),
-            ("referred", "bericht_controleren"),
-        },
+        CHECKED_SLOTS,
+        CHECKED_COUNTS,
     ),
     (
         "forwarded message: checked at once",
         "resolve_place",
         Turn(text=PASTED, intent="inform_place", forwarded=True, **COUNTED),
         "checked",
-        {
-            "topic": "bericht_controleren",
-            "awaiting_message_check": False,
-            "message_check_result": "SET",
-            "awaiting_place": False,
-        },
-        {
-            ("message_checked", "bericht_controleren"),
-            ("message_signal", "bericht_controleren"),
-            ("referred", "bericht_controleren"),
-        },
+        CHECKED_SLOTS,
+        CHECKED_COUNTS,
     ),
     (
         "message check waiting, a confident short question: answered instead",
