@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.models import ApiKey
 from api.settings import sha256_hex
 
-Scope = Literal["ingest", "read"]
+Scope = Literal["ingest", "read", "content"]
 SCOPES: tuple[str, ...] = get_args(Scope)
 KEY_PREFIX = "wgw_"
 
@@ -43,7 +43,7 @@ def create_key(session: Session, *, name: str, scope: str) -> tuple[ApiKey, str]
     Args:
         session: Session with an open transaction.
         name: Who uses the key, e.g. ``dashboard`` or ``relay``.
-        scope: ``ingest`` or ``read``.
+        scope: ``ingest``, ``read`` or ``content`` (the staff page's edits of local facts).
 
     Returns:
         The new row and the plaintext key.

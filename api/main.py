@@ -26,7 +26,7 @@ from api.keys import KeyRing
 from api.paths import STATIC_DIR, TEMPLATES_DIR
 from api.release_store import ReleaseCache
 from api.reports import warm_releases
-from api.routes import dashboard, events, health, stats
+from api.routes import content, dashboard, events, health, stats
 from api.settings import ApiSettings
 from api.vocabulary import current_vocabulary
 from knowledge.reach import CHANNELS, KINDS
@@ -120,6 +120,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(events.router)
     app.include_router(stats.router)
     app.include_router(dashboard.router)
+    app.include_router(content.router)
     app.mount("/dashboard/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.openapi = lambda: _openapi_with_vocabulary(app, content_dir)  # type: ignore[method-assign]
     return app

@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy 2 tables: events and API keys.
+"""Typed SQLAlchemy 2 tables: events, API keys and staff content edits.
 
 Statistics are released per settled period (api/release.py) from one GROUP BY over that period's events,
 through the index on ``day``; a release never changes, so the API computes each one once and keeps it in
@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -89,3 +90,23 @@ class ApiKey(Base):
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ContentEdit(Base):
+    """One staff edit of a local fact (knowledge/overlay.py), append-only: the overlay is the latest per key.
+
+    ``base_id`` is the edit of the same key the staff member saw (0 for none). Unique (key, base_id): of two
+    saves based on the same version only one can be stored, in every database and with any number of API
+    processes; the other is refused and shown the winner (api/content.py). ``role`` is a staff role, never a
+    person.
+    """
+
+    __tablename__ = "content_edit"
+    __table_args__ = (UniqueConstraint("key", "base_id", name="uq_content_edit_key_base"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200))
+    base_id: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(Text)  # JSON
+    role: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -20,7 +20,7 @@ from shared.secret_policy import SecretCheck, check_secret, is_development, summ
 
 # The plaintext secrets, as fields; their variables are API_<FIELD>. All optional: keys can also come from
 # the database (python -m api keys create) or as SHA-256, and the session secret is random per process.
-SECRET_FIELDS = ("ingest_key", "read_key", "session_secret")
+SECRET_FIELDS = ("ingest_key", "read_key", "content_key", "session_secret")
 
 
 def sha256_hex(value: str) -> str:
@@ -49,8 +49,11 @@ class ApiSettings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     ingest_key: SecretStr | None = None
     read_key: SecretStr | None = None
+    # The staff page's key for edits of local facts (api/routes/content.py); reading the overlay takes any key.
+    content_key: SecretStr | None = None
     ingest_key_sha256: str | None = None
     read_key_sha256: str | None = None
+    content_key_sha256: str | None = None
     session_secret: SecretStr | None = None
     session_max_age: int = Field(default=8 * 3600, ge=60)
     secure_cookies: bool | None = None
@@ -74,7 +77,7 @@ class ApiSettings(BaseSettings):
             return url.set(database=str(REPO_ROOT / database)).render_as_string(False)
         return value
 
-    @field_validator("ingest_key_sha256", "read_key_sha256")
+    @field_validator("ingest_key_sha256", "read_key_sha256", "content_key_sha256")
     @classmethod
     def _is_sha256_hex(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -84,7 +87,7 @@ class ApiSettings(BaseSettings):
             raise ValueError("must be the 64-character hex SHA-256 of the key")
         return cleaned
 
-    @field_validator("ingest_key", "read_key", "session_secret")
+    @field_validator("ingest_key", "read_key", "content_key", "session_secret")
     @classmethod
     def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value() == "":
@@ -136,7 +139,7 @@ class ApiSettings(BaseSettings):
 
     def env_key_hashes(self) -> dict[str, list[str]]:
         """Return the SHA-256 of the keys given in the environment, per scope."""
-        hashes: dict[str, list[str]] = {"ingest": [], "read": []}
+        hashes: dict[str, list[str]] = {"ingest": [], "read": [], "content": []}
         if self.ingest_key is not None:
             hashes["ingest"].append(sha256_hex(self.ingest_key.get_secret_value()))
         if self.ingest_key_sha256:
@@ -145,4 +148,8 @@ class ApiSettings(BaseSettings):
             hashes["read"].append(sha256_hex(self.read_key.get_secret_value()))
         if self.read_key_sha256:
             hashes["read"].append(self.read_key_sha256)
+        if self.content_key is not None:
+            hashes["content"].append(sha256_hex(self.content_key.get_secret_value()))
+        if self.content_key_sha256:
+            hashes["content"].append(self.content_key_sha256)
         return hashes

@@ -1,5 +1,7 @@
-"""Keeps one loaded Catalog per process and reloads it when a content file changes, so staff edits need no
-restart. A reload that fails keeps serving the last good catalogue and raises only when there is none."""
+"""Keeps one loaded Catalog per process and reloads it when a content file or the staff overlay changes, so
+edits need no restart. A reload that fails keeps serving the last good catalogue and raises only when there is
+none. The overlay (staff edits from the API, knowledge/overlay_feed.py) applies when ``CONTENT_OVERLAY_URL``
+is set."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 
 from knowledge.loader import CONTENT_DIR, load_catalog
 from knowledge.models import Catalog
+from knowledge.overlay import Edit, patcher
+from knowledge.overlay_feed import feed_from_environment
 from knowledge.validation import ContentError
 
 log = logging.getLogger(__name__)
@@ -17,13 +21,30 @@ log = logging.getLogger(__name__)
 # seconds is quick enough for a staff edit to show up.
 RELOAD_CHECK_SECONDS = 2.0
 _lock = threading.Lock()
-_state: dict[Path, tuple[tuple[tuple[str, float], ...], Catalog]] = {}
+_state: dict[Path, tuple[tuple[object, ...], Catalog]] = {}
 _checked_at: dict[Path, float] = {}
 
 
 def _fingerprint(root: Path) -> tuple[tuple[str, float], ...]:
     files = sorted(root.glob("*.yml")) + sorted((root / "topics").glob("*.yml"))
     return tuple((str(p), p.stat().st_mtime) for p in files)
+
+
+def _overlay(root: Path) -> tuple[int, dict[str, Edit]]:
+    feed = feed_from_environment()
+    return feed.current() if feed is not None else (-1, {})
+
+
+def _load(root: Path, overlay: dict[str, Edit]) -> Catalog:
+    """knowledge/ with the overlay; when the overlay no longer fits the files (a redeploy changed them), the
+    files alone, so residents get the reviewed content rather than nothing."""
+    try:
+        return load_catalog(root, patcher(overlay))
+    except ContentError as exc:
+        if not overlay:
+            raise
+        log.error("staff edits do not fit the content files, serving the files without them: %s", exc)
+        return load_catalog(root)
 
 
 def get_catalog(content_dir: Path | None = None) -> Catalog:
@@ -35,11 +56,12 @@ def get_catalog(content_dir: Path | None = None) -> Catalog:
         if cached is not None and now - _checked_at.get(root, 0.0) < RELOAD_CHECK_SECONDS:
             return cached[1]
         _checked_at[root] = now
-        fingerprint = _fingerprint(root)
+        version, overlay = _overlay(root)
+        fingerprint = (*_fingerprint(root), version)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
         try:
-            catalog = load_catalog(root)
+            catalog = _load(root, overlay)
         except ContentError as exc:
             if cached is None:
                 raise

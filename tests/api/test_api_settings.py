@@ -98,7 +98,7 @@ def test_the_refusal_names_every_secret_and_shows_no_value():
 def test_secrets_line_names_each_secret():
     ingest = secrets.token_urlsafe(32)
     settings = ApiSettings(_env_file=None, app_env="production", ingest_key=ingest)
-    line = "secrets: API_INGEST_KEY ok; API_READ_KEY missing; API_SESSION_SECRET missing"
+    line = "secrets: API_INGEST_KEY ok; API_READ_KEY missing; API_CONTENT_KEY missing; API_SESSION_SECRET missing"
     assert settings.secrets_line() == line
     assert ingest[:4] not in settings.secrets_line()
 
@@ -111,5 +111,5 @@ def test_development_starts_with_the_makefile_keys_and_says_so(caplog, tmp_path)
     app.state.ctx.engine.dispose()
     assert (
         "secrets: API_INGEST_KEY tolerated (placeholder, development); "
-        "API_READ_KEY tolerated (placeholder, development); API_SESSION_SECRET ok"
+        "API_READ_KEY tolerated (placeholder, development); API_CONTENT_KEY missing; API_SESSION_SECRET ok"
     ) in caplog.messages
