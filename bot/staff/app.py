@@ -24,10 +24,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from bot.staff.content_client import ContentClient
+from bot.staff.content_routes import add_content_routes
 from bot.staff.events_client import AMSTERDAM, EventError, EventsClient
 from bot.staff.masking import mask_text
 from bot.staff.session import (
     COOKIE_NAME,
+    EDITOR,
+    TRIAGE,
     StaffSession,
     csrf_token,
     csrf_valid,
@@ -134,6 +138,9 @@ def create_app(
             app.state.events = EventsClient(
                 api_http, settings.api_url, settings.api_ingest_key.get_secret_value()
             )
+            app.state.content = ContentClient(
+                api_http, settings.api_url, settings.api_content_key.get_secret_value()
+            )
             yield
 
     app = FastAPI(
@@ -162,6 +169,7 @@ def create_app(
     ) -> HTMLResponse:
         full = {
             "csrf": csrf_token(key, session) if session else "",
+            "is_editor": bool(session and session.is_editor),
             "gemeenten": _gemeenten(),
             "max_length": MAX_QUESTION_LENGTH,
             **context,
@@ -216,13 +224,17 @@ def create_app(
         form = await request.form()
         given = str(form.get("key", ""))
         expected = settings.staff_page_key.get_secret_value()
-        if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        editor = settings.staff_editor_key.get_secret_value()
+        # Both compared every time (constant time), so the answer's timing does not tell which key it was.
+        is_triage = bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+        is_editor = bool(given) and bool(editor) and hmac.compare_digest(given.encode(), editor.encode())
+        if not (is_triage or is_editor):
             await asyncio.sleep(FAILED_LOGIN_DELAY_S)  # slows down guessing
             logger.info("staff login refused")
             error = "Deze sleutel klopt niet. Probeer het opnieuw."
             return page(request, "login.html", {"error": error}, None, 401)
-        session = new_session(SESSION_HOURS * 3600)
-        response = RedirectResponse("/", status_code=303)
+        session = new_session(SESSION_HOURS * 3600, role=EDITOR if is_editor else TRIAGE)
+        response = RedirectResponse("/inhoud" if is_editor else "/", status_code=303)
         response.set_cookie(
             COOKIE_NAME,
             encode_cookie(key, session),
@@ -232,7 +244,7 @@ def create_app(
             secure=settings.secure_cookie,
             path="/",
         )
-        logger.info("staff login")
+        logger.info("staff login role=%s", session.role)
         return response
 
     @app.post("/logout")
@@ -416,4 +428,5 @@ def create_app(
         logger.info("referral recorded topic=%s target=%s", topic, target)
         return answer(200, f"Vastgelegd: verwezen naar {target_name or target}.", target_name)
 
+    add_content_routes(app, page=page, session_of=current_session, key=key, same_origin=_same_origin)
     return app

@@ -1,8 +1,8 @@
 """Signed session cookies and CSRF tokens for the staff page (stdlib HMAC, no server state).
 
-A cookie is ``<base64url payload>.<base64url HMAC-SHA256>``; the payload holds a random session
-id and an expiry time, nothing about the staff member. The CSRF token is an HMAC of the session
-id, so a form can only be posted by a page that was rendered for that session.
+A cookie is ``<base64url payload>.<base64url HMAC-SHA256>``; the payload holds a random session id, an expiry
+time and the role the login key gave (``triage`` or ``editor``), nothing about the staff member. The CSRF token
+is an HMAC of the session id, so a form can only be posted by a page that was rendered for that session.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ import time
 from dataclasses import dataclass
 
 COOKIE_NAME = "ww_staff"
+TRIAGE = "triage"  # the staff page key: triage and message check
+EDITOR = "editor"  # the editor key: also the local facts (/inhoud)
+ROLES = (TRIAGE, EDITOR)
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,12 @@ class StaffSession:
 
     session_id: str
     expires_at: int
+    role: str = TRIAGE
+
+    @property
+    def is_editor(self) -> bool:
+        """True when the session may change local facts."""
+        return self.role == EDITOR
 
 
 def _b64(data: bytes) -> str:
@@ -38,10 +47,10 @@ def _sign(key: bytes, message: bytes) -> str:
     return _b64(hmac.new(key, message, hashlib.sha256).digest())
 
 
-def new_session(lifetime_s: int, now: float | None = None) -> StaffSession:
+def new_session(lifetime_s: int, now: float | None = None, role: str = TRIAGE) -> StaffSession:
     """Start a session that ends ``lifetime_s`` seconds from now."""
     current = time.time() if now is None else now
-    return StaffSession(session_id=secrets.token_urlsafe(18), expires_at=int(current) + lifetime_s)
+    return StaffSession(session_id=secrets.token_urlsafe(18), expires_at=int(current) + lifetime_s, role=role)
 
 
 def encode_cookie(key: bytes, session: StaffSession) -> str:
@@ -54,7 +63,8 @@ def encode_cookie(key: bytes, session: StaffSession) -> str:
     Returns:
         The cookie value.
     """
-    payload = _b64(json.dumps({"sid": session.session_id, "exp": session.expires_at}).encode())
+    body = {"sid": session.session_id, "exp": session.expires_at, "role": session.role}
+    payload = _b64(json.dumps(body).encode())
     return f"{payload}.{_sign(key, payload.encode())}"
 
 
@@ -76,8 +86,12 @@ def decode_cookie(key: bytes, value: str | None, now: float | None = None) -> St
         return None
     try:
         data = json.loads(_unb64(payload))
-        session = StaffSession(session_id=str(data["sid"]), expires_at=int(data["exp"]))
-    except (ValueError, KeyError, TypeError):
+        session = StaffSession(
+            session_id=str(data["sid"]), expires_at=int(data["exp"]), role=str(data.get("role", TRIAGE))
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if session.role not in ROLES:
         return None
     current = time.time() if now is None else now
     return session if session.expires_at > current else None

@@ -7,6 +7,7 @@ keys are accepted only with ``APP_ENV=development``. The message names every var
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from urllib.parse import urlsplit
 
@@ -32,6 +33,10 @@ class StaffSettings(BaseSettings):
     staff_port: int = Field(default=8090, validation_alias="STAFF_PORT", gt=0, lt=65536)
     # An empty key is a missing key: check() refuses it. `make run` and .env.example give development keys.
     staff_page_key: SecretStr = Field(default=SecretStr(""), validation_alias="STAFF_PAGE_KEY")
+    # The editor role's login (local facts, /inhoud); unset: nobody can edit. Never the same as STAFF_PAGE_KEY.
+    staff_editor_key: SecretStr = Field(default=SecretStr(""), validation_alias="STAFF_EDITOR_KEY")
+    # The API key with the ``content`` scope the page saves edits with; needed only with STAFF_EDITOR_KEY.
+    api_content_key: SecretStr = Field(default=SecretStr(""), validation_alias="API_CONTENT_KEY")
     session_secret: SecretStr | None = Field(default=None, validation_alias="STAFF_SESSION_SECRET")
     cookie_secure: bool | None = Field(default=None, validation_alias="STAFF_COOKIE_SECURE")
     rasa_url: str = Field(default="http://127.0.0.1:5005", validation_alias="RASA_URL")
@@ -47,6 +52,11 @@ class StaffSettings(BaseSettings):
         return is_development(self.app_env)
 
     @property
+    def editing_enabled(self) -> bool:
+        """True when an editor can log in (STAFF_EDITOR_KEY is set)."""
+        return bool(self.staff_editor_key.get_secret_value().strip())
+
+    @property
     def secure_cookie(self) -> bool:
         """Send the session cookie over HTTPS only; on by default outside development."""
         return (not self.is_development) if self.cookie_secure is None else self.cookie_secure
@@ -60,6 +70,14 @@ class StaffSettings(BaseSettings):
             check_secret("STAFF_SESSION_SECRET", session, development),
             check_secret("TRIAGE_STAFF_KEY", self.triage_staff_key.get_secret_value(), development),
             check_secret("API_INGEST_KEY", self.api_ingest_key.get_secret_value(), development),
+            *(
+                [
+                    check_secret("STAFF_EDITOR_KEY", self.staff_editor_key.get_secret_value(), development),
+                    check_secret("API_CONTENT_KEY", self.api_content_key.get_secret_value(), development),
+                ]
+                if self.editing_enabled
+                else []
+            ),
         ]
 
     def secrets_line(self) -> str:
@@ -83,6 +101,10 @@ class StaffSettings(BaseSettings):
                     )
             elif not secret.usable:
                 problems.append(secret.describe())
+        if self.editing_enabled and hmac.compare_digest(
+            self.staff_editor_key.get_secret_value().encode(), self.staff_page_key.get_secret_value().encode()
+        ):
+            problems.append("STAFF_EDITOR_KEY must differ from STAFF_PAGE_KEY (the editor role is separate)")
         for name, url in (("RASA_URL", self.rasa_url), ("API_URL", self.api_url)):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -1,0 +1,229 @@
+"""The content page's routes (/inhoud): editor role only, CSRF on every form, every save through the API.
+
+A refused save (the loader's Dutch message, or someone else saved first) shows the form again with the
+message and stores nothing; a conflict also shows the other change and bases the next save on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.staff.content_client import ContentRefused, ContentUnavailable
+from bot.staff.content_page import (
+    NEW_SOURCE,
+    FormProblem,
+    catalog_with,
+    closure_edit,
+    describe,
+    fact_change,
+    find_fact,
+    history_rows,
+    rows,
+    source_pages,
+    staff_closures,
+)
+from bot.staff.session import EDITOR, StaffSession, csrf_valid
+from knowledge.clock import today
+from knowledge.local_facts import times_text
+from knowledge.overlay import Edit
+
+logger = logging.getLogger("wegwijzer.staff")
+EXPIRED = "Deze pagina is verlopen. Laad de pagina opnieuw."
+UNKNOWN_FACT = "Dit gegeven bestaat niet. Kies een gegeven uit de lijst."
+SAVED = "Opgeslagen. Bewoners zien het binnen enkele seconden."
+ONLY_EDITORS = "Deze pagina is alleen voor redacteuren. Log in met de sleutel voor redacteuren."
+Page = Callable[[Request, str, dict[str, Any], StaffSession | None, int], HTMLResponse]
+SessionOf = Callable[[Request], StaffSession | None]
+
+
+def add_content_routes(
+    app: FastAPI, *, page: Page, session_of: SessionOf, key: bytes, same_origin: Callable[[Request], bool]
+) -> None:
+    """Register /inhoud, /inhoud/feit, /inhoud/sluiting and /inhoud/sluiting/intrekken."""
+
+    def gate(request: Request) -> StaffSession | Response:
+        session = session_of(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        if not session.is_editor:
+            return page(request, "content_forbidden.html", {"error": ONLY_EDITORS}, session, 403)
+        return session
+
+    async def overview(
+        request: Request,
+        session: StaffSession,
+        *,
+        error: str | None = None,
+        notice: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        try:
+            _, overlay = await request.app.state.content.overlay()
+            history = await request.app.state.content.history()
+        except ContentUnavailable as exc:
+            return page(request, "content_forbidden.html", {"error": exc.message}, session, 503)
+        catalog = catalog_with(overlay)
+        context = {
+            "rows": rows(catalog),
+            "closures": staff_closures(catalog, overlay),
+            "history": history_rows(history, catalog),
+            "locations": [(loc.id, loc.name) for loc in catalog.locations],
+            "today": today().isoformat(),
+            "error": error,
+            "notice": notice,
+        }
+        return page(request, "content.html", context, session, status)
+
+    async def fact_form(
+        request: Request,
+        session: StaffSession,
+        fact_key: str,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        form: dict[str, str] | None = None,
+        conflict: Edit | None = None,
+    ) -> Response:
+        try:
+            _, overlay = await request.app.state.content.overlay()
+        except ContentUnavailable as exc:
+            return page(request, "content_forbidden.html", {"error": exc.message}, session, 503)
+        catalog = catalog_with(overlay)
+        fact = find_fact(catalog, fact_key)
+        if fact is None:
+            return await overview(request, session, error=UNKNOWN_FACT, status=404)
+        pages = source_pages()[fact.file]
+        current_url = fact.check.source.url if fact.check else ""
+        selected = next(
+            (k for k, (url, _) in pages.items() if url == current_url), NEW_SOURCE if current_url else ""
+        )
+        base = overlay[fact_key].id if fact_key in overlay else 0
+        values = {
+            "value": times_text_of(catalog, fact_key) if fact.times else (fact.value or ""),
+            "state": fact.state if fact.state != "unknown" else "confirmed",
+            "source": selected,
+            "source_url": current_url if selected == NEW_SOURCE else "",
+            "source_name": (fact.check.source.name if fact.check and selected == NEW_SOURCE else ""),
+            "confirmed_by": (fact.check.confirmed_by if fact.check and fact.check.confirmed_by else ""),
+            "note": (fact.check.note if fact.check and fact.check.note else ""),
+            **(form or {}),
+        }
+        context = {
+            "fact": fact,
+            "base": base,
+            "values": values,
+            "pages": pages,
+            "error": error,
+            "conflict": describe(conflict, catalog) if conflict is not None else None,
+            "conflict_edit": conflict,
+        }
+        return page(request, "content_fact.html", context, session, status)
+
+    def times_text_of(catalog: Any, fact_key: str) -> str:
+        _, loc_id, _, service_id = fact_key.split("/")
+        location = next(loc for loc in catalog.locations if loc.id == loc_id)
+        return times_text(location.services[service_id])
+
+    async def save(
+        request: Request, session: StaffSession, fact_key: str, base: int, change: dict[str, Any]
+    ) -> Edit:
+        return await request.app.state.content.save(fact_key, base, change, EDITOR)  # type: ignore[no-any-return]
+
+    @app.get("/inhoud", response_class=HTMLResponse)
+    async def content_overview(request: Request) -> Response:
+        session = gate(request)
+        if isinstance(session, Response):
+            return session
+        saved = request.query_params.get("opgeslagen")
+        return await overview(
+            request, session, notice="Opgeslagen. Bewoners zien het binnen enkele seconden." if saved else None
+        )
+
+    @app.get("/inhoud/feit", response_class=HTMLResponse)
+    async def content_fact(request: Request) -> Response:
+        session = gate(request)
+        if isinstance(session, Response):
+            return session
+        return await fact_form(request, session, request.query_params.get("sleutel", ""))
+
+    @app.post("/inhoud/feit", response_class=HTMLResponse)
+    async def content_fact_save(request: Request) -> Response:
+        session = gate(request)
+        if isinstance(session, Response):
+            return session
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        fact_key = form.get("key", "")
+        if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
+            return await fact_form(request, session, fact_key, error=EXPIRED, status=403)
+        try:
+            _, overlay = await request.app.state.content.overlay()
+            fact = find_fact(catalog_with(overlay), fact_key)
+            if fact is None:
+                raise FormProblem("Niet opgeslagen. Dit gegeven bestaat niet. Kies een gegeven uit de lijst.")
+            change = fact_change(fact, form, confirm_only=form.get("action") == "bevestigen")
+            base = int(form.get("base", "0") or "0") if form.get("base", "0").isdigit() else -1
+            await save(request, session, fact_key, base, change)
+        except FormProblem as exc:
+            return await fact_form(request, session, fact_key, error=str(exc), status=400, form=form)
+        except ContentRefused as exc:
+            status = 409 if exc.status == 409 else 400
+            kept = form if exc.status != 409 else {k: v for k, v in form.items() if k != "base"}
+            return await fact_form(
+                request, session, fact_key, error=exc.message, status=status, form=kept, conflict=exc.current
+            )
+        except ContentUnavailable as exc:
+            return await fact_form(request, session, fact_key, error=exc.message, status=503, form=form)
+        logger.info("content edit saved key=%s", fact_key)
+        return RedirectResponse("/inhoud?opgeslagen=1#lijst", status_code=303)
+
+    @app.post("/inhoud/sluiting", response_class=HTMLResponse)
+    async def content_closure(request: Request) -> Response:
+        session = gate(request)
+        if isinstance(session, Response):
+            return session
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
+            return await overview(request, session, error=EXPIRED, status=403)
+        try:
+            _, overlay = await request.app.state.content.overlay()
+            closure_key, change = closure_edit(
+                form, catalog_with(overlay), only_today=form.get("action") == "vandaag"
+            )
+            await save(request, session, closure_key, 0, change)
+        except FormProblem as exc:
+            return await overview(request, session, error=str(exc), status=400)
+        except ContentRefused as exc:
+            return await overview(request, session, error=exc.message, status=400)
+        except ContentUnavailable as exc:
+            return await overview(request, session, error=exc.message, status=503)
+        logger.info("content closure saved")
+        return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
+
+    @app.post("/inhoud/sluiting/intrekken", response_class=HTMLResponse)
+    async def content_closure_cancel(request: Request) -> Response:
+        session = gate(request)
+        if isinstance(session, Response):
+            return session
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
+            return await overview(request, session, error=EXPIRED, status=403)
+        closure_key = form.get("key", "")
+        try:
+            _, overlay = await request.app.state.content.overlay()
+            edit = overlay.get(closure_key)
+            if edit is None or "/closure/" not in closure_key or not form.get("base", "").isdigit():
+                raise FormProblem("Niet opgeslagen. Deze sluiting bestaat niet (meer). Laad de pagina opnieuw.")
+            await save(request, session, closure_key, int(form["base"]), {**edit.change, "cancelled": True})
+        except FormProblem as exc:
+            return await overview(request, session, error=str(exc), status=400)
+        except ContentRefused as exc:
+            return await overview(request, session, error=exc.message, status=409 if exc.status == 409 else 400)
+        except ContentUnavailable as exc:
+            return await overview(request, session, error=exc.message, status=503)
+        logger.info("content closure withdrawn")
+        return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
