@@ -98,7 +98,9 @@ def test_the_refusal_names_every_secret_and_shows_no_value():
 def test_secrets_line_names_each_secret():
     ingest = secrets.token_urlsafe(32)
     settings = ApiSettings(_env_file=None, app_env="production", ingest_key=ingest)
-    line = "secrets: API_INGEST_KEY ok; API_READ_KEY missing; API_CONTENT_KEY missing; API_SESSION_SECRET missing"
+    line = (
+        "secrets: API_INGEST_KEY ok; API_READ_KEY missing; API_CONTENT_KEY missing; API_SESSION_SECRET missing"
+    )
     assert settings.secrets_line() == line
     assert ingest[:4] not in settings.secrets_line()
 

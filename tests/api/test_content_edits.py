@@ -1,5 +1,5 @@
-"""Staff edits of local facts in the API (api/content.py): stored durably, validated by the content loader with a
-Dutch refusal, kept as a history, and never lost when two saves race. Runs on SQLite and PostgreSQL."""
+"""Staff edits of local facts in the API (api/content.py): stored durably, validated by the content loader
+with a Dutch refusal, kept as a history, and never lost when two saves race. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from api.main import create_app
 
 CONTENT_KEY = "test-content-key-0123456789abcdef"
 ADDRESS = "location/hub_kerkrade/address"
+BAD_SLOT = {"day": "vrijdag", "start": "10:00", "end": "25:00"}
 
 
 @pytest.fixture
@@ -53,7 +54,8 @@ def test_an_edit_is_stored_served_in_the_overlay_and_in_the_history(content_clie
     assert [e["key"] for e in body["edits"]] == [ADDRESS]
     second = post(content_client, confirm(base=saved.json()["id"], value="Martin Buberplein 16, Kerkrade"))
     assert second.status_code == 201, second.text
-    assert [e["change"].get("value") for e in overlay(content_client)["edits"]] == ["Martin Buberplein 16, Kerkrade"]
+    values = [e["change"].get("value") for e in overlay(content_client)["edits"]]
+    assert values == ["Martin Buberplein 16, Kerkrade"]
     history = content_client.get("/api/v1/content/history", headers={"X-API-Key": CONTENT_KEY}).json()["edits"]
     assert [(e["id"], e["role"], e["base"]) for e in history] == [
         (second.json()["id"], "redacteur", saved.json()["id"]),
@@ -82,7 +84,7 @@ def test_an_edit_is_stored_served_in_the_overlay_and_in_the_history(content_clie
             {
                 "key": "location/hub_kerkrade/times/informatiepunt",
                 "base": 0,
-                "change": {**confirm()["change"], "weekly": [{"day": "vrijdag", "start": "10:00", "end": "25:00"}]},
+                "change": {**confirm()["change"], "weekly": [BAD_SLOT]},
                 "role": "redacteur",
             },
             "Deze tijd klopt niet",

@@ -152,4 +152,7 @@ def test_serve_says_which_secrets_it_has_by_name(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
-    assert line == "api: secrets: API_INGEST_KEY ok; API_READ_KEY missing; API_CONTENT_KEY missing; API_SESSION_SECRET missing\n"
+    assert line == (
+        "api: secrets: API_INGEST_KEY ok; API_READ_KEY missing; API_CONTENT_KEY missing; "
+        "API_SESSION_SECRET missing\n"
+    )
