@@ -61,6 +61,7 @@ class OverlayFeed:
         self._overlay: dict[str, Edit] = {}
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
+        self._failing = False
 
     def _store(self, version: int, overlay: dict[str, Edit], write: bool) -> None:
         with self._lock:
@@ -87,14 +88,18 @@ class OverlayFeed:
         self._store(version, overlay, write=False)
 
     def refresh(self) -> bool:
-        """Ask the API once; True when it answered. A failure keeps the overlay we had."""
+        """Ask the API once; True when it answered. A failure keeps the overlay we had, logged once."""
         try:
             version, overlay = fetch_overlay(self._url, self._key)
         except (OSError, ValueError) as exc:
-            log.warning(
-                "content overlay not fetched (%s), keeping version %s: %s", self._url, self._version, exc
-            )
+            if not self._failing:
+                log.warning("content overlay not fetched, keeping version %s until the API answers: %s",
+                            self._version, exc)  # fmt: skip
+            self._failing = True
             return False
+        if self._failing:
+            log.warning("content overlay fetched again (version %s)", version)
+        self._failing = False
         self._store(version, overlay, write=True)
         return True
 

@@ -52,16 +52,18 @@ def api(api_settings: ApiSettings) -> Iterator[Any]:
 
 
 def staff_app(api: Any) -> TestClient:
-    settings = StaffSettings(
-        APP_ENV="development",
-        STAFF_PAGE_KEY=PAGE_KEY,
-        STAFF_EDITOR_KEY=EDITOR_KEY,
-        STAFF_SESSION_SECRET="session-secret-for-tests-0123456789",
-        TRIAGE_STAFF_KEY="triage-key-for-tests-0123",
-        API_INGEST_KEY="test-ingest-key-0123456789abcdef",
-        API_CONTENT_KEY=CONTENT_KEY,
-        API_URL="http://api.test",
-        STAFF_COOKIE_SECURE=False,
+    settings = StaffSettings.model_validate(
+        {
+            "APP_ENV": "development",
+            "STAFF_PAGE_KEY": PAGE_KEY,
+            "STAFF_EDITOR_KEY": EDITOR_KEY,
+            "STAFF_SESSION_SECRET": "session-secret-for-tests-0123456789",
+            "TRIAGE_STAFF_KEY": "triage-key-for-tests-0123",
+            "API_INGEST_KEY": "test-ingest-key-0123456789abcdef",
+            "API_CONTENT_KEY": CONTENT_KEY,
+            "API_URL": "http://api.test",
+            "STAFF_COOKIE_SECURE": False,
+        }
     )
     app = create_app(settings, api_transport=httpx.ASGITransport(app=api))
     return TestClient(app, base_url="http://staff.test", follow_redirects=False)
