@@ -21,9 +21,13 @@ API_URL ?= http://127.0.0.1:8000
 API_DATABASE_URL ?= sqlite:///var/api.sqlite3
 API_INGEST_KEY ?= dev-ingest-key-change-me
 API_READ_KEY ?= dev-read-key-change-me
+API_CONTENT_KEY ?= dev-content-key-change-me
+CONTENT_OVERLAY_URL ?= $(API_URL)/api/v1/content/overlay
+CONTENT_OVERLAY_KEY ?= dev-ingest-key-change-me
 WEBCHAT_PORT ?= 8080
 STAFF_PORT ?= 8090
 STAFF_PAGE_KEY ?= dev-staff-page-change-me
+STAFF_EDITOR_KEY ?= dev-staff-editor-change-me
 ADAPTER_PSEUDONYM_KEY ?= dev-pseudonym-key-change-me
 WHATSAPP_PORT ?= 8081
 

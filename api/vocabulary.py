@@ -19,4 +19,4 @@ __all__ = ["CHANNELS", "HELPFUL_VALUES", "KINDS", "SNAKE_ID_PATTERN", "current_v
 
 def current_vocabulary(content_dir: Path | None = None) -> ReachVocabulary:
     """The vocabulary of the content as it is now (``content_dir`` None: the package's own knowledge/)."""
-    return reach_vocabulary(get_catalog(content_dir))
+    return reach_vocabulary(get_catalog(content_dir, with_overlay=False))

@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 # seconds is quick enough for a staff edit to show up.
 RELOAD_CHECK_SECONDS = 2.0
 _lock = threading.Lock()
-_state: dict[Path, tuple[tuple[object, ...], Catalog]] = {}
-_checked_at: dict[Path, float] = {}
+_state: dict[tuple[Path, bool], tuple[tuple[object, ...], Catalog]] = {}
+_checked_at: dict[tuple[Path, bool], float] = {}
 
 
 def _fingerprint(root: Path) -> tuple[tuple[str, float], ...]:
@@ -30,8 +30,8 @@ def _fingerprint(root: Path) -> tuple[tuple[str, float], ...]:
     return tuple((str(p), p.stat().st_mtime) for p in files)
 
 
-def _overlay(root: Path) -> tuple[int, dict[str, Edit]]:
-    feed = feed_from_environment()
+def _overlay(with_overlay: bool) -> tuple[int, dict[str, Edit]]:
+    feed = feed_from_environment() if with_overlay else None
     return feed.current() if feed is not None else (-1, {})
 
 
@@ -47,16 +47,21 @@ def _load(root: Path, overlay: dict[str, Edit]) -> Catalog:
         return load_catalog(root)
 
 
-def get_catalog(content_dir: Path | None = None) -> Catalog:
-    """The current catalogue for ``content_dir`` (default: the package's own content)."""
+def get_catalog(content_dir: Path | None = None, with_overlay: bool = True) -> Catalog:
+    """The current catalogue for ``content_dir`` (default: the package's own content).
+
+    ``with_overlay=False`` is for the API, which stores the overlay itself and never needs it in its
+    vocabulary (edits add no topic, target or municipality).
+    """
     root = content_dir or CONTENT_DIR
+    slot = (root, with_overlay)
     with _lock:
-        cached = _state.get(root)
+        cached = _state.get(slot)
         now = time.monotonic()
-        if cached is not None and now - _checked_at.get(root, 0.0) < RELOAD_CHECK_SECONDS:
+        if cached is not None and now - _checked_at.get(slot, 0.0) < RELOAD_CHECK_SECONDS:
             return cached[1]
-        _checked_at[root] = now
-        version, overlay = _overlay(root)
+        _checked_at[slot] = now
+        version, overlay = _overlay(with_overlay)
         fingerprint = (*_fingerprint(root), version)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
@@ -67,5 +72,5 @@ def get_catalog(content_dir: Path | None = None) -> Catalog:
                 raise
             log.error("content reload failed, keeping the previous content: %s", exc)
             return cached[1]
-        _state[root] = (fingerprint, catalog)
+        _state[slot] = (fingerprint, catalog)
         return catalog

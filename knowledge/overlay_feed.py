@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.overlay import Edit, latest
+from shared.secret_policy import check_environ
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
@@ -135,7 +136,12 @@ def feed_from_environment() -> OverlayFeed | None:
         return None
     with _feed_lock:
         if url not in _feed:
-            key = os.environ.get("CONTENT_OVERLAY_KEY", "").strip() or None
+            check = check_environ("CONTENT_OVERLAY_KEY")
+            # A refused key (a placeholder outside development) is not sent; the API then answers 401 and the
+            # content stays knowledge/ alone, logged, rather than stopping the resident chat.
+            key = os.environ["CONTENT_OVERLAY_KEY"].strip() if check.usable else None
+            if not check.usable:
+                log.error("content overlay without a key: %s", check.describe())
             cache = Path(os.environ.get("CONTENT_OVERLAY_CACHE", "") or DEFAULT_CACHE)
             _feed[url] = OverlayFeed(url, key, cache)
         return _feed[url]

@@ -4,6 +4,10 @@ readability scores per topic (``make content-report``).
 Why a script: staff and the lead run it by hand before a content review; it never fails a build. It
 exits 2 only when the content itself cannot be loaded, and prints the loader's problems then.
 
+With ``CONTENT_OVERLAY_URL`` set (and ``CONTENT_OVERLAY_KEY``), the staff edits from the API are applied
+first, so the report and the staff page (/inhoud) agree on what is unconfirmed; without it the report is
+about knowledge/ alone. "Today" is knowledge/clock.py's, as on the staff page.
+
 Usage::
 
     python scripts/content_report.py [--today YYYY-MM-DD] [--json results/content-report.json]
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,6 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from knowledge import ContentError, load_catalog
+from knowledge.clock import today
+from knowledge.overlay import patcher
+from knowledge.overlay_feed import fetch_overlay
 from quality.report import build_report, render_text
 from quality.vocabulary import AllowListError, load_allowed_terms
 
@@ -34,16 +42,24 @@ def _day(value: str) -> date:
 def main(argv: list[str] | None = None) -> int:
     """Build and print the report; see the module docstring."""
     parser = argparse.ArgumentParser(description="Wegwijzer content report for staff.")
-    parser.add_argument("--today", type=_day, default=date.today(), help="reference date (default: today)")
+    parser.add_argument("--today", type=_day, default=None, help="reference date (default: today)")
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     args = parser.parse_args(argv)
+    url = os.environ.get("CONTENT_OVERLAY_URL", "").strip()
     try:
-        catalog = load_catalog()
+        overlay = fetch_overlay(url, os.environ.get("CONTENT_OVERLAY_KEY") or None)[1] if url else {}
+    except (OSError, ValueError) as exc:
+        print(f"staff edits cannot be fetched from {url}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        catalog = load_catalog(patch=patcher(overlay))
         allowed = load_allowed_terms()
     except (ContentError, AllowListError) as exc:
         print(f"content cannot be loaded:\n{exc}", file=sys.stderr)
         return 2
-    report = build_report(catalog, allowed, args.today)
+    report = build_report(catalog, allowed, args.today or today())
+    if url:
+        print(f"(with {len(overlay)} staff edits from {url})")
     print(render_text(report))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
