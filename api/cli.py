@@ -1,4 +1,5 @@
-"""Command line: ``python -m api serve | db | keys | events`` (migrations, API keys, a leaked key's events)."""
+"""Command line: ``python -m api serve | db | keys | events | content`` (migrations, API keys, a leaked key's
+events, the staff edits of local facts as knowledge/ YAML for review)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from api import db
 from api.keys import SCOPES, create_key, list_keys, revoke_key
@@ -50,7 +52,28 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--from", dest="first", type=dt.date.fromisoformat, help="first day (YYYY-MM-DD)")
     purge.add_argument("--to", dest="last", type=dt.date.fromisoformat, help="last day (YYYY-MM-DD)")
     purge.add_argument("--yes", action="store_true", help="really delete; without it, only count")
+    content = commands.add_parser("content", help="staff edits of local facts")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    export = content_commands.add_parser("export", help="write the edits as knowledge/ YAML blocks for review")
+    export.add_argument("--out", type=Path, help="file to write (default: print)")
     return parser
+
+
+def _content(args: argparse.Namespace, settings: ApiSettings) -> int:
+    from api.content import overlay
+    from knowledge.overlay_export import export_text
+
+    sessions = db.make_sessionmaker(db.make_engine(settings.database_url))
+    with sessions() as session:
+        version, edits = overlay(session)
+    content_dir = Path(settings.content_dir) if settings.content_dir else None
+    text = export_text(edits, content_dir, version)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        _say(f"Wrote {len(edits)} edited facts to {args.out}.")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _keys(args: argparse.Namespace, settings: ApiSettings) -> int:
@@ -121,4 +144,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "events":
         return _events(args, settings)
+    if args.command == "content":
+        return _content(args, settings)
     return _keys(args, settings)

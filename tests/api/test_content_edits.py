@@ -163,3 +163,19 @@ def test_saving_needs_the_content_scope_and_reading_any_key(content_client: Test
     assert refused.status_code == 403
     assert content_client.get("/api/v1/content/overlay").status_code == 401
     assert content_client.get("/api/v1/content/history", headers={"X-API-Key": INGEST_KEY}).status_code == 403
+
+
+def test_export_writes_the_stored_edits_as_knowledge_yaml(
+    content_client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import yaml
+
+    from api.cli import main
+
+    assert post(content_client, confirm(value="Martin Buberplein 17, Kerkrade")).status_code == 201
+    monkeypatch.setenv("API_DATABASE_URL", database_url)
+    out = tmp_path / "export.yml"
+    assert main(["content", "export", "--out", str(out)]) == 0
+    blocks = yaml.safe_load(out.read_text(encoding="utf-8"))["knowledge/locations.yml"]
+    assert blocks["locations[id=hub_kerkrade].address"]["value"] == "Martin Buberplein 17, Kerkrade"
+    assert blocks["locations[id=hub_kerkrade].address"]["state"] == "confirmed"

@@ -118,3 +118,22 @@ def test_get_catalog_applies_the_feed_from_the_environment(
     monkeypatch.setattr(catalog_cache, "_state", {})
     monkeypatch.setattr(catalog_cache, "_checked_at", {})
     assert hub(catalog_cache.get_catalog()).address.value == "Martin Buberplein 17, Kerkrade"
+
+
+def test_the_export_names_each_edited_node_as_it_reads_after_the_edit() -> None:
+    import yaml
+
+    from knowledge.overlay_export import export_text
+
+    closure = edit(
+        "location/hub_kerkrade/closure/ab", {"from": "2026-12-04", "to": "2026-12-04", "reason": "Dicht"}, 2
+    )
+    new_page = {**CONFIRMED_ADDRESS, "source": {"url": "https://www.example.nl/adres", "name": "Voorbeeld"}}
+    overlay = latest([edit("location/hub_kerkrade/address", new_page, 1), closure])
+    exported = yaml.safe_load(export_text(overlay, version=2))
+    blocks = exported["knowledge/locations.yml"]
+    assert blocks["locations[id=hub_kerkrade].address"]["value"] == "Martin Buberplein 17, Kerkrade"
+    page_key = blocks["locations[id=hub_kerkrade].address"]["source"]
+    assert blocks[f"sources.{page_key}"] == {"url": "https://www.example.nl/adres", "name": "Voorbeeld"}
+    assert blocks["locations[id=hub_kerkrade].closures"][-1]["reason"] == "Dicht"
+    assert "knowledge/organisations.yml" not in exported
