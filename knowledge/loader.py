@@ -13,6 +13,7 @@ from knowledge.models import (
     Catalog,
     Check,
     Closure,
+    DatedSlot,
     Fact,
     Gemeente,
     Link,
@@ -276,7 +277,7 @@ def _organisations(path: Path, problems: list[str], patch: Patch | None = None) 
 
 
 def _schedule(service_id: str, data: Any, where: str, problems: list[str], pages: Pages) -> ServiceSchedule:
-    r = Reader(data, where, problems, {"weekly"} | CHECK_FIELDS)
+    r = Reader(data, where, problems, {"weekly", "sessions", "cancelled"} | CHECK_FIELDS)
     slots = []
     for index, item in enumerate(r.items("weekly", required=False)):
         sr = Reader(item, f"{where}: weekly[{index}]", problems, {"day", "start", "end"})
@@ -288,14 +289,28 @@ def _schedule(service_id: str, data: Any, where: str, problems: list[str], pages
         if end <= start:
             sr.fail("end", f"{end:%H:%M} is not after start {start:%H:%M}")
         slots.append(WeeklySlot(weekday=WEEKDAYS.index(day), start=start, end=end))
+    extra = []
+    for index, item in enumerate(r.items("sessions", required=False)):
+        sr = Reader(item, f"{where}: sessions[{index}]", problems, {"date", "start", "end"})
+        day, start, end = sr.day("date"), sr.clock("start"), sr.clock("end")
+        if end <= start:
+            sr.fail("end", f"{end:%H:%M} is not after start {start:%H:%M}")
+        extra.append(DatedSlot(day=day, start=start, end=end))
+    cancelled = set()
+    for index, item in enumerate(r.items("cancelled", required=False)):
+        cr = Reader({"date": item}, f"{where}: cancelled[{index}]", problems, {"date"})
+        cancelled.add(cr.day("date"))
     # Times are a fact with a state; "no times known" has nothing to confirm, only a note saying so.
-    has_check = bool(slots) or any(r.raw(key, required=False) is not None for key in CHECK_FIELDS - {"note"})
+    stated = any(r.raw(key, required=False) is not None for key in CHECK_FIELDS - {"note"})
+    has_check = bool(slots) or bool(extra) or stated
     check = _check(r, pages) if has_check else None
     return ServiceSchedule(
         service_id=service_id,
         weekly=tuple(sorted(slots, key=lambda s: (s.weekday, s.start))),
         check=check,
         note=r.text("note", required=False) if check is None else check.note,
+        sessions=tuple(sorted(extra, key=lambda s: (s.day, s.start))),
+        cancelled=frozenset(cancelled),
     )
 
 

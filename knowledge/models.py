@@ -152,6 +152,15 @@ class WeeklySlot:
 
 
 @dataclass(frozen=True)
+class DatedSlot:
+    """One extra session on one day (an E-café or a course once), wall-clock times."""
+
+    day: date
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
 class Closure:
     """A dated closure of a location, both ends inclusive."""
 
@@ -168,11 +177,13 @@ class ServiceSchedule:
     weekly: tuple[WeeklySlot, ...]
     check: Check | None = None  # None only when there are no times (nothing to check)
     note: str | None = None  # why there are no times, when ``weekly`` is empty
+    sessions: tuple[DatedSlot, ...] = ()  # single extra sessions
+    cancelled: frozenset[date] = frozenset()  # days on which this service's sessions do not take place
 
     @property
     def confirmed(self) -> bool:
-        """True when the weekly times may be shown as a fact ("Nu open", "Volgende keren")."""
-        return bool(self.weekly) and self.check is not None and self.check.confirmed
+        """True when the times may be shown as a fact ("Nu open", "Volgende keren")."""
+        return bool(self.weekly or self.sessions) and self.check is not None and self.check.confirmed
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ An edit names one fact by a key; the overlay is the latest edit per key:
 - ``location/<id>/address``, ``location/<id>/phone``       locations.yml, locations:
 - ``location/<id>/times/<service>``                       the weekly times of a service at a location
 - ``location/<id>/closure/<token>``                        one dated closure (``cancelled: true`` removes it)
+- ``location/<id>/session/<service>/<token>``             one extra session (date, start, end)
+- ``location/<id>/cancel/<service>/<token>``              one day on which the service does not take place
 
 A fact's change holds ``state``, ``checked_on``, ``source`` (a key of the file's ``sources:`` or a new page as
 ``{"url", "name"}``), ``confirmed_by``, ``note`` and, for a correction, ``value`` (``weekly`` for times).
@@ -161,6 +163,26 @@ def _apply_one(
             problems.append(f"{where}: location '{item_id}' does not offer service '{parts[3]}'")
             return
         schedules[parts[3]] = _fact(data, schedules[parts[3]], change, "weekly")
+    elif len(parts) == 5 and parts[2] in ("session", "cancel"):
+        schedules = location.get("services")
+        if not isinstance(schedules, dict) or not isinstance(schedules.get(parts[3]), dict):
+            problems.append(f"{where}: location '{item_id}' does not offer service '{parts[3]}'")
+            return
+        if change.get("cancelled"):
+            return
+        schedule = schedules[parts[3]]
+        if parts[2] == "session":
+            entry: Any = {name: change.get(name) for name in ("date", "start", "end")}
+            field = "sessions"
+        else:
+            entry, field = change.get("date"), "cancelled"
+        items = schedule.get(field)
+        schedule[field] = [*items, entry] if isinstance(items, list) else [entry]
+        if parts[2] == "session" and not schedule.get("state"):
+            # A service without checked times: the session is a fact staff confirm by adding it.
+            schedule.update({name: change.get(name) for name in ("state", "checked_on", "confirmed_by")})
+            schedule["source"] = _source(data, change.get("source"))
+            schedule.pop("note", None)  # the note said why there were no times
     elif len(parts) == 4 and parts[2] == "closure":
         if change.get("cancelled"):
             return

@@ -123,6 +123,9 @@ def _service_referral(
     # Only confirmed times say "open now" or give dates; assumed times stay a staff matter.
     sessions = upcoming_sessions(catalog, location, service_id, now, count=3) if schedule.confirmed else []
     ongoing = current_session(catalog, location, service_id, now) if schedule.confirmed else None
+    if hours is None and sessions:
+        # Only single sessions (staff added an E-café once): the dates are the times.
+        hours = "; ".join(format_session(s.start, s.end) for s in sessions)
     return Referral(
         id=service_id,
         name=f"{service.name} – {location.name}",

@@ -34,23 +34,23 @@ def upcoming_sessions(
     """The next ``count`` sessions of a service at a location that have not ended at ``now``.
 
     Weekly slots are wall-clock times, so a session at 10:00 stays at 10:00 across a daylight-saving change.
-    Closures and observed holidays are skipped.
+    Closures, observed holidays and the schedule's cancelled days are skipped; single extra sessions are added.
     """
     schedule = location.services.get(service_id)
-    if schedule is None or not schedule.weekly:
+    if schedule is None or not (schedule.weekly or schedule.sessions):
         return []
     zone = ZoneInfo(catalog.timezone)
     local_now = now.astimezone(zone)
     found: list[Session] = []
     for offset in range(LOOKAHEAD_DAYS):
         day = local_now.date() + timedelta(days=offset)
-        if closure_reason(catalog, location, day) is not None:
+        if closure_reason(catalog, location, day) is not None or day in schedule.cancelled:
             continue
-        for slot in schedule.weekly:
-            if slot.weekday != day.weekday():
-                continue
-            start = datetime.combine(day, slot.start, tzinfo=zone)
-            end = datetime.combine(day, slot.end, tzinfo=zone)
+        times = [(s.start, s.end) for s in schedule.weekly if s.weekday == day.weekday()]
+        times += [(s.start, s.end) for s in schedule.sessions if s.day == day]
+        for slot_start, slot_end in sorted(set(times)):
+            start = datetime.combine(day, slot_start, tzinfo=zone)
+            end = datetime.combine(day, slot_end, tzinfo=zone)
             if end > local_now:
                 found.append(Session(start=start, end=end))
                 if len(found) == count:

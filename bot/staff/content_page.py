@@ -147,6 +147,28 @@ def closure_edit(form: Mapping[str, str], catalog: Catalog, only_today: bool) ->
     return f"location/{location}/closure/{secrets.token_hex(4)}", {"from": start, "to": end, "reason": reason}
 
 
+def session_edit(form: Mapping[str, str], cancel: bool) -> tuple[str, dict[str, Any]]:
+    """(key, change) for one extra session or one day a service does not take place."""
+    location, _, service = _text(form, "schedule").partition("|")
+    if not (re.fullmatch(r"[a-z0-9_]{1,64}", location) and re.fullmatch(r"[a-z0-9_]{1,64}", service)):
+        raise FormProblem("Niet opgeslagen. Kies een dienst en locatie uit de lijst.")
+    token = secrets.token_hex(4)
+    day = _text(form, "date")
+    if cancel:
+        return f"location/{location}/cancel/{service}/{token}", {"date": day}
+    change: dict[str, Any] = {"date": day, "start": _text(form, "start"), "end": _text(form, "end")}
+    # Used only when the service has no checked times yet: adding the session confirms it.
+    change.update(
+        {
+            "state": CONFIRMED,
+            "checked_on": today().isoformat(),
+            "confirmed_by": _text(form, "confirmed_by"),
+            "source": _text(form, "source"),
+        }
+    )
+    return f"location/{location}/session/{service}/{token}", change
+
+
 @dataclass(frozen=True)
 class StaffClosure:
     """A closure staff added and can withdraw."""
@@ -156,31 +178,35 @@ class StaffClosure:
     start: str
     end: str
     reason: str
+    kind: str = "closure"  # "closure", "session" (one extra time) or "cancel" (one day not)
 
 
 def staff_closures(catalog: Catalog, overlay: Mapping[str, Edit]) -> list[StaffClosure]:
-    """The closures staff added that are not withdrawn, soonest first."""
+    """The closures, extra sessions and cancelled days staff added that are not withdrawn, soonest first."""
     names = {loc.id: loc.name for loc in catalog.locations}
     out = []
     for edit in overlay.values():
         parts = edit.key.split("/")
-        if (
-            len(parts) == 4
-            and parts[0] == "location"
-            and parts[2] == "closure"
-            and not edit.change.get("cancelled")
-        ):
+        if parts[0] != "location" or edit.change.get("cancelled"):
+            continue
+        if len(parts) == 5 and parts[2] in ("session", "cancel"):
+            out.append(_dated(edit, parts, names))
+        elif len(parts) == 4 and parts[2] == "closure":
             change = edit.change
-            out.append(
-                StaffClosure(
-                    edit,
-                    names.get(parts[1], parts[1]),
-                    _iso_day(change.get("from")),
-                    _iso_day(change.get("to")),
-                    str(change.get("reason", "")),
-                )
-            )
-    return sorted(out, key=lambda c: (c.edit.change.get("from", ""), c.edit.id))
+            where = names.get(parts[1], parts[1])
+            start, end = _iso_day(change.get("from")), _iso_day(change.get("to"))
+            out.append(StaffClosure(edit, where, start, end, str(change.get("reason", ""))))
+    return sorted(out, key=lambda c: (str(c.edit.change.get("from") or c.edit.change.get("date")), c.edit.id))
+
+
+def _dated(edit: Edit, parts: list[str], names: Mapping[str, str]) -> StaffClosure:
+    change = edit.change
+    where = names.get(parts[1], parts[1])
+    day = _iso_day(change.get("date"))
+    if parts[2] == "cancel":
+        return StaffClosure(edit, where, day, day, f"{parts[3]} gaat niet door", "cancel")
+    times = f"{parts[3]} extra, {change.get('start')}-{change.get('end')}"
+    return StaffClosure(edit, where, day, day, times, "session")
 
 
 def _iso_day(value: Any) -> str:
@@ -219,6 +245,14 @@ def describe(edit: Edit, catalog: Catalog) -> tuple[str, str]:
         if change.get("to") != change.get("from"):
             dates += " tot en met " + _iso_day(change.get("to"))
         return f"{name}: sluiting", f"gesloten {dates}: {change.get('reason', '')}"
+    if len(parts) == 5 and parts[2] in ("session", "cancel"):
+        name = next((loc.name for loc in catalog.locations if loc.id == parts[1]), parts[1])
+        what = f"{name}: {parts[3]} op één dag"
+        if change.get("cancelled"):
+            return what, "ingetrokken"
+        if parts[2] == "cancel":
+            return what, f"gaat niet door op {_iso_day(change.get('date'))}"
+        return what, f"extra keer op {_iso_day(change.get('date'))}, {change.get('start')}-{change.get('end')}"
     fact = find_fact(catalog, edit.key)
     what = fact.label if fact is not None else edit.key
     state = STATE_LABELS.get(str(change.get("state", "")), str(change.get("state", "")))

@@ -24,6 +24,7 @@ from bot.staff.content_page import (
     find_fact,
     history_rows,
     rows,
+    session_edit,
     source_pages,
     staff_closures,
 )
@@ -73,6 +74,13 @@ def add_content_routes(
             "closures": staff_closures(catalog, overlay),
             "history": history_rows(history, catalog),
             "locations": [(loc.id, loc.name) for loc in catalog.locations],
+            "schedules": [
+                (f"{loc.id}|{sid}", f"{catalog.services[sid].name} – {loc.name}")
+                for loc in catalog.locations
+                for sid in sorted(loc.services)
+                if sid in ("e_cafe", "cursussen", "informatiepunt", "taalhuis")
+            ],
+            "pages": source_pages()["knowledge/locations.yml"],
             "today": today().isoformat(),
             "error": error,
             "notice": notice,
@@ -204,6 +212,26 @@ def add_content_routes(
         logger.info("content closure saved")
         return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
 
+    @app.post("/inhoud/keer", response_class=HTMLResponse)
+    async def content_session(request: Request) -> Response:
+        session = gate(request)
+        if isinstance(session, Response):
+            return session
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
+            return await overview(request, session, error=EXPIRED, status=403)
+        try:
+            session_key, change = session_edit(form, cancel=form.get("action") == "niet")
+            await save(request, session, session_key, 0, change)
+        except FormProblem as exc:
+            return await overview(request, session, error=str(exc), status=400)
+        except ContentRefused as exc:
+            return await overview(request, session, error=exc.message, status=400)
+        except ContentUnavailable as exc:
+            return await overview(request, session, error=exc.message, status=503)
+        logger.info("content session saved")
+        return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
+
     @app.post("/inhoud/sluiting/intrekken", response_class=HTMLResponse)
     async def content_closure_cancel(request: Request) -> Response:
         session = gate(request)
@@ -216,7 +244,8 @@ def add_content_routes(
         try:
             _, overlay = await request.app.state.content.overlay()
             edit = overlay.get(closure_key)
-            if edit is None or "/closure/" not in closure_key or not form.get("base", "").isdigit():
+            dated = any(f"/{kind}/" in closure_key for kind in ("closure", "session", "cancel"))
+            if edit is None or not dated or not form.get("base", "").isdigit():
                 raise FormProblem("Niet opgeslagen. Deze sluiting bestaat niet (meer). Laad de pagina opnieuw.")
             await save(request, session, closure_key, int(form["base"]), {**edit.change, "cancelled": True})
         except FormProblem as exc:

@@ -137,3 +137,20 @@ def test_the_export_names_each_edited_node_as_it_reads_after_the_edit() -> None:
     assert blocks[f"sources.{page_key}"] == {"url": "https://www.example.nl/adres", "name": "Voorbeeld"}
     assert blocks["locations[id=hub_kerkrade].closures"][-1]["reason"] == "Dicht"
     assert "knowledge/organisations.yml" not in exported
+
+
+def test_a_single_session_of_a_service_without_times_reaches_residents(monkeypatch: pytest.MonkeyPatch) -> None:
+    from knowledge.clock import now
+    from knowledge.referrals import referrals_for
+
+    monkeypatch.setenv("WEGWIJZER_NOW", "2026-12-02T11:00:00+01:00")
+    change = {"date": "2026-12-09", "start": "14:00", "end": "16:00", "state": "confirmed"}
+    change["checked_on"] = "2026-12-02"
+    change.update({"confirmed_by": "medewerker e-café", "source": "jaarplan_2026"})
+    once = edit("location/bibliotheek_brunssum/session/e_cafe/a", change)
+    catalog = load_catalog(patch=patcher(latest([once])))
+    (ref,) = referrals_for(catalog, ("e_cafe",), "brunssum", now())
+    assert ref.next_sessions == ("woensdag 9 december, 14:00–16:00",)
+    assert ref.confirmed("opening_hours")
+    (before,) = referrals_for(load_catalog(), ("e_cafe",), "brunssum", now())
+    assert before.next_sessions == () and before.opening_hours is None

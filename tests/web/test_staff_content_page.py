@@ -263,3 +263,51 @@ def catalog_today() -> Any:
     from knowledge.clock import today
 
     return today()
+
+
+def test_one_extra_session_and_one_cancelled_day_reach_the_schedule(editor: TestClient, api: Any) -> None:
+    from knowledge.loader import load_catalog
+    from knowledge.overlay import Edit, patcher
+    from knowledge.schedule import upcoming_sessions
+
+    token = csrf(editor)
+    base = {"csrf": token, "schedule": "hub_kerkrade|informatiepunt", "source": "ido_2021"}
+    extra = {**base, "action": "extra", "date": "2026-12-08", "start": "14:00", "end": "16:00"}
+    assert (
+        editor.post("/inhoud/keer", data={**extra, "confirmed_by": "medewerker informatiepunt"}).status_code
+        == 303
+    )
+    assert editor.post("/inhoud/keer", data={**base, "action": "niet", "date": "2026-12-04"}).status_code == 303
+    times = confirm_form(token, key="location/hub_kerkrade/times/informatiepunt", source="ido_2021")
+    assert editor.post("/inhoud/feit", data=times).status_code == 303
+    edits = latest(Edit.from_dict(e) for e in overlay(api)["edits"])
+    catalog = load_catalog(patch=patcher(edits))
+    hub = next(loc for loc in catalog.locations if loc.id == "hub_kerkrade")
+    from knowledge.clock import now
+
+    starts = [s.start.strftime("%d %H:%M") for s in upcoming_sessions(catalog, hub, "informatiepunt", now())]
+    assert starts == ["08 14:00", "11 10:00", "18 10:00"]  # Friday 4 cancelled, Tuesday 8 extra
+    page = editor.get("/inhoud").text
+    assert "informatiepunt gaat niet door" in page and "extra keer op 08-12-2026, 14:00-16:00" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "dutch"),
+    [
+        ({"start": "16:00", "end": "14:00"}, "De eindtijd ligt voor de begintijd"),
+        ({"start": "25:00"}, "Deze tijd klopt niet"),
+        ({"date": "2026-02-30"}, "Deze datum klopt niet"),
+        ({"schedule": "hub_kerkrade|bestaat_niet"}, "Deze dienst bestaat niet"),
+        ({"schedule": "nergens"}, "Kies een dienst en locatie"),
+        ({"confirmed_by": "Piet"}, "Schrijf nooit een naam"),
+    ],
+)
+def test_bad_session_input_gets_a_dutch_error_and_nothing_is_saved(
+    editor: TestClient, api: Any, fields: dict[str, str], dutch: str
+) -> None:
+    form = {"csrf": csrf(editor), "schedule": "bibliotheek_brunssum|e_cafe", "source": "jaarplan_2026"}
+    form.update({"action": "extra", "date": "2026-12-09", "start": "14:00", "end": "16:00"})
+    form.update({"confirmed_by": "medewerker e-café", **fields})
+    answer = editor.post("/inhoud/keer", data=form)
+    assert answer.status_code == 400 and dutch in answer.text, answer.text[-1500:]
+    assert overlay(api)["edits"] == []
