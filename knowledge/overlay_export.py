@@ -41,7 +41,7 @@ def _node(file: str, data: dict[str, Any], key: str) -> tuple[str, Any] | None:
     where = f"locations[id={parts[1]}]"
     if len(parts) == 3:
         return f"{where}.{parts[2]}", location.get(parts[2])
-    if parts[2] == "times":
+    if parts[2] in ("times", "session", "cancel"):
         return f"{where}.services.{parts[3]}", (location.get("services") or {}).get(parts[3])
     if parts[2] == "closure":
         return f"{where}.closures", location.get("closures")
