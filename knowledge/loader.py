@@ -292,10 +292,10 @@ def _schedule(service_id: str, data: Any, where: str, problems: list[str], pages
     extra = []
     for index, item in enumerate(r.items("sessions", required=False)):
         sr = Reader(item, f"{where}: sessions[{index}]", problems, {"date", "start", "end"})
-        day, start, end = sr.day("date"), sr.clock("start"), sr.clock("end")
+        on, start, end = sr.day("date"), sr.clock("start"), sr.clock("end")
         if end <= start:
             sr.fail("end", f"{end:%H:%M} is not after start {start:%H:%M}")
-        extra.append(DatedSlot(day=day, start=start, end=end))
+        extra.append(DatedSlot(day=on, start=start, end=end))
     cancelled = set()
     for index, item in enumerate(r.items("cancelled", required=False)):
         cr = Reader({"date": item}, f"{where}: cancelled[{index}]", problems, {"date"})
