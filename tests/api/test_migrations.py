@@ -39,7 +39,7 @@ def test_upgrade_downgrade_upgrade(empty_database_url):
     assert _tables(empty_database_url) == set()
 
     db.upgrade(empty_database_url)
-    assert _tables(empty_database_url) == {"event", "api_key", "release"}
+    assert _tables(empty_database_url) == {"event", "api_key", "release", "content_edit"}
 
 
 def test_migrations_match_the_models(empty_database_url):

@@ -36,7 +36,11 @@ OPERATIONS = [
     ("GET", "/api/v1/stats"),
     ("GET", "/api/v1/stats.csv"),
     ("GET", "/healthz"),
+    ("GET", "/api/v1/content/overlay"),
+    ("GET", "/api/v1/content/history"),
+    ("POST", "/api/v1/content/edits"),
 ]
+CONTENT_KEY = "test-content-key-0123456789abcdef"
 
 pytestmark = pytest.mark.app_env
 
@@ -45,7 +49,7 @@ pytestmark = pytest.mark.app_env
 def api_schema(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.sqlite3'}"
     db.upgrade(url)
-    app = create_app(make_settings(url))
+    app = create_app(make_settings(url, content_key=CONTENT_KEY))
     yield schemathesis.openapi.from_asgi("/openapi.json", app)
     app.state.ctx.engine.dispose()
 
@@ -68,7 +72,7 @@ def _plausible_days(case):
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_operation_conforms_to_schema(api_schema, method, path):
     operation = api_schema[path][method]
-    key = INGEST_KEY if path == "/api/v1/events" else READ_KEY
+    key = INGEST_KEY if path == "/api/v1/events" else CONTENT_KEY if "/content/" in path else READ_KEY
 
     raw = operation.as_strategy()
 
