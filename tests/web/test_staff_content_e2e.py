@@ -6,6 +6,7 @@ while the API is down still applies them (from its overlay cache)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,7 +16,9 @@ import httpx
 import pytest
 from web_support import enable_axe, run_axe
 
-from scripts.stack import APP_BIN, Stack, free_port, make_stack
+from knowledge.loader import load_catalog
+from knowledge.local_facts import local_facts
+from scripts.stack import APP_BIN, ROOT, Stack, free_port, make_stack
 
 pytestmark = pytest.mark.a11y
 
@@ -86,6 +89,18 @@ def overlay(stack: Stack) -> dict[str, Any]:
         stack.env["API_URL"] + "/api/v1/content/overlay", headers={"X-API-Key": stack.env["API_INGEST_KEY"]}
     )
     return dict(response.json())
+
+
+def reported_unconfirmed(stack: Stack) -> set[str]:
+    """The local facts content-report lists as unverified, as overlay keys."""
+    out = stack.workdir / "content-report.json"
+    subprocess.run(
+        [str(APP_BIN / "python"), "scripts/content_report.py", "--json", str(out)],
+        cwd=ROOT, env=stack.env, check=True, capture_output=True,
+    )  # fmt: skip
+    keys = {fact.item: fact.key for fact in local_facts(load_catalog())}
+    report = json.loads(out.read_text(encoding="utf-8"))
+    return {keys[a["item"]] for a in report["attention"] if a["reason"] == "unverified" and a["item"] in keys}
 
 
 def tab_to(page: Any, selector: str, limit: int = 300) -> None:
@@ -172,6 +187,13 @@ def test_a_staff_edit_reaches_the_next_chat_answer_and_survives_restarts(
         assert "Informatiepunt vandaag gesloten" in page.locator("#geschiedenis-tabel").inner_text()
         answer, _ = wait_for_answer(stack, "Volgende keren: vrijdag 11 december", absent="4 december")
         assert_no_axe_violations(page, "/inhoud with a closure and history")
+
+        # `make content-report` (the script, with the stack's overlay settings) and the page agree.
+        page.goto(staff_url + "/inhoud")
+        keys_of = "rows => rows.map(r => r.dataset.key)"
+        on_page = set(page.eval_on_selector_all('tr[data-state="assumed"]', keys_of))
+        assert "location/hub_kerkrade/address" not in on_page
+        assert on_page == reported_unconfirmed(stack)
     finally:
         ctx.close()
 
