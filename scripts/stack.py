@@ -265,6 +265,8 @@ def make_stack(workdir: Path | None = None, extra_env: dict[str, str] | None = N
             # Shared by every Rasa a test starts (scale-out), and known to tests that forge tokens.
             "WEBCHAT_SESSION_KEY": "test-webchat-session-key-0123456789abcdef",
             "API_AUTO_MIGRATE": "true",
+            # No staff edits from a development API: a stack is knowledge/ alone unless a test sets its own.
+            "CONTENT_OVERLAY_URL": "",
         }
     )
     env.update(extra_env or {})

@@ -3,14 +3,20 @@
 Hypothesis's per-example deadline (200 ms) is a timing assertion: on a loaded 2-core machine a correct masking
 run took 346 ms and failed the suite. Speed is measured by benchmark commands (BENCHMARKS.md), never asserted in
 unit tests, so the deadline is off everywhere; the number of examples stays as each test sets it.
+
+`make` exports CONTENT_OVERLAY_URL (the development API's staff edits): tests start from knowledge/ alone, and a
+test that wants the overlay sets it itself, so edits made on a running development stack never change a result.
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    os.environ.pop("CONTENT_OVERLAY_URL", None)
     try:
         from hypothesis import settings
     except ImportError:  # an environment without hypothesis runs no property tests
