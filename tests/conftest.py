@@ -7,7 +7,11 @@ unit tests, so the deadline is off everywhere; the number of examples stays as e
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from tests.runtime import check_file
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -17,3 +21,10 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings.register_profile("wegwijzer", deadline=None)
     settings.load_profile("wegwijzer")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
+    """Fails a test file that a mixed directory (``RUNTIME_OF``) gives to the other environment."""
+    if file_path.suffix == ".py" and file_path.name.startswith("test_"):
+        check_file(file_path)
+    return None
