@@ -22,7 +22,7 @@ async def wait_for_signal(notice: str | None = None) -> None:
 
 
 def prepare(log: Any, throwaway_key: bool) -> FixedTexts:
-    """Warn loudly about a per-process pseudonym key, and load the fixed texts (warning about defaults).
+    """Warn loudly about a per-process pseudonym key, and load the fixed texts (a broken file stops the start).
 
     Args:
         log: The adapter's structlog logger.
@@ -37,7 +37,4 @@ def prepare(log: Any, throwaway_key: bool) -> FixedTexts:
             detail="ADAPTER_PSEUDONYM_KEY not set; using a random key for this process only "
             "(APP_ENV=development). Conversations restart when the adapter restarts.",
         )
-    texts = load_fixed_texts()
-    if texts.missing:
-        log.warning("fixed_texts_default", keys=list(texts.missing))
-    return texts
+    return load_fixed_texts()
