@@ -11,7 +11,7 @@ the staff page.
 
 Usage::
 
-    python scripts/content_report.py [--today YYYY-MM-DD] [--json results/content-report.json]
+    python -m scripts.content_report [--today YYYY-MM-DD] [--json results/content-report.json]
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from knowledge import ContentError, load_catalog
 from knowledge.clock import today

@@ -2,7 +2,7 @@
 
 Used by the HTTP tests, `make bench` and `make serve-test-stack`. Standard library only, so either Python
 environment can drive it. Components: rasa, actions (always), and optionally api and relay.
-Usage: python scripts/stack.py serve [--with-api]
+Usage: python -m scripts.stack serve [--with-api]
 (prints the URLs as JSON on its first line and runs until killed)
 """
 

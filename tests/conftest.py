@@ -11,8 +11,11 @@ test that wants the overlay sets it itself, so edits made on a running developme
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+
+from tests.runtime import check_file
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,3 +26,10 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings.register_profile("wegwijzer", deadline=None)
     settings.load_profile("wegwijzer")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
+    """Fails a test file that a mixed directory (``RUNTIME_OF``) gives to the other environment."""
+    if file_path.suffix == ".py" and file_path.name.startswith("test_"):
+        check_file(file_path)
+    return None

@@ -27,18 +27,16 @@ from typing import Any
 
 import httpx
 
+from bot.messages import IncomingMessage, load_fixed_texts
+from bot.rasa_client import RasaClient, RasaOutcome
+from bot.settings import RasaSettings
+from scripts import stack as stack_script
+from tests.faults.fault_support import TRACKER_TOKEN, user_events
+from tests.faults.webchat_client import WebchatClient
+from tests.fuzz.fuzz_messages import FuzzMessage, messages
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "faults"))  # shared helpers of the fault drills
-sys.path.insert(0, str(HERE))
 
-from fault_support import TRACKER_TOKEN, user_events  # noqa: E402
-from fuzz_messages import FuzzMessage, messages  # noqa: E402
-from webchat_client import WebchatClient  # noqa: E402
-
-from bot.messages import IncomingMessage, load_fixed_texts  # noqa: E402
-from bot.rasa_client import RasaClient, RasaOutcome  # noqa: E402
-from bot.settings import RasaSettings  # noqa: E402
-from scripts import stack as stack_script  # noqa: E402
 
 MESSAGES_PER_CONVERSATION = 20
 PRESS_PROBABILITY = 0.1
