@@ -7,10 +7,10 @@ import threading
 from typing import Any
 
 import pytest
-from api_support import INGEST_KEY, make_settings
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from tests.api.api_support import INGEST_KEY, make_settings
 
 CONTENT_KEY = "test-content-key-0123456789abcdef"
 ADDRESS = "location/hub_kerkrade/address"

@@ -14,11 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
-from web_support import enable_axe, run_axe
 
 from knowledge.loader import load_catalog
 from knowledge.local_facts import local_facts
 from scripts.stack import APP_BIN, ROOT, Stack, free_port, make_stack
+from tests.web.web_support import enable_axe, run_axe
 
 pytestmark = pytest.mark.a11y
 
