@@ -8,7 +8,7 @@ COMPOSE_SCHEMA ?= $(CURDIR)/$(OPS_TOOLS)/compose_spec.json
 
 TEST_STEPS += test-retention test-exposure test-deploy test-image-contents
 
-.PHONY: test-retention test-exposure test-deploy test-image-contents scale-test retention deploy-tools
+.PHONY: test-retention test-exposure test-deploy test-image-contents scale-test retention deploy-tools deploy-test deploy-base
 
 test-retention: $(RASA_VENV)/.stamp redis-server ## Retention job on a throwaway PostgreSQL tracker store written by Rasa's SQLTrackerStore
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/ops/test_retention.py
@@ -27,6 +27,14 @@ scale-test: venvs $(MODEL) ## Two Rasa + PostgreSQL tracker + Redis lock behind 
 
 retention: $(RASA_VENV)/.stamp ## Run the tracker retention job once (TRACKER_DB_*, TRACKER_RETENTION_DAYS)
 	$(RASA_PY) -m actions.retention
+
+# The image test (issue 12, item 5): slow (about 10 minutes from cold, docs/operations.md), needs root and a
+# Docker daemon (started without bridge networking if none runs), so it is not in TEST_STEPS.
+deploy-test: $(APP_VENV)/.stamp $(MODEL) ## Build both images on local bases, run the compose stack (host network, loopback), chat via nginx, check the count and the PostgreSQL roles (slow)
+	$(APP_PY) scripts/deploy_test.py
+
+deploy-base: ## Make or reuse the local base images of deploy-test (debootstrap + docker import; cached by content hash)
+	python3 scripts/deploy_base.py
 
 # Offline checkers for deploy/: Debian's nginx binary (unpacked, never installed or started) and the Compose
 # file schema shipped in the docker-compose 1.29.2 wheel from PyPI. Missing tools make test-deploy skip those
