@@ -3,6 +3,7 @@
 
 OPS_TOOLS := var/tools
 APP_MYPY_PATHS += tests/ops/image_contents.py tests/ops/test_image_contents.py
+APP_MYPY_PATHS += scripts/deploy_base.py scripts/deploy_test.py tests/ops/test_deploy_test_config.py
 NGINX_BIN ?= $(CURDIR)/$(OPS_TOOLS)/nginx/usr/sbin/nginx
 COMPOSE_SCHEMA ?= $(CURDIR)/$(OPS_TOOLS)/compose_spec.json
 
@@ -16,8 +17,8 @@ test-retention: $(RASA_VENV)/.stamp redis-server ## Retention job on a throwaway
 test-exposure: venvs $(MODEL) ## Loopback-only Rasa/actions, socket Origin allow-list and bound sessions, triage and statistics keys (real processes)
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/ops/test_exposure.py tests/ops/test_webchat_sessions.py
 
-test-deploy: $(APP_VENV)/.stamp deploy-tools ## deploy/: YAML, compose schema, nginx -t, exposure rules of compose, nginx and Helm values
-	NGINX_BIN=$(NGINX_BIN) COMPOSE_SCHEMA=$(COMPOSE_SCHEMA) $(APP_PY) -m pytest -q -p no:cacheprovider tests/ops/test_deploy.py
+test-deploy: $(APP_VENV)/.stamp deploy-tools ## deploy/: YAML, compose schema, nginx -t, exposure rules of compose, nginx and Helm values; deploy-test's one-host rewrite
+	NGINX_BIN=$(NGINX_BIN) COMPOSE_SCHEMA=$(COMPOSE_SCHEMA) $(APP_PY) -m pytest -q -p no:cacheprovider tests/ops/test_deploy.py tests/ops/test_deploy_test_config.py
 
 test-image-contents: $(APP_VENV)/.stamp ## Static: each Dockerfile COPYs every repository module its processes import (ast, no Docker)
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/ops/test_image_contents.py

@@ -409,6 +409,39 @@ def stats(port: int, cafile: Path, read_key: str, query: str) -> dict[str | None
     return {entry["value"]: int(entry["count"] or 0) for entry in data["value_totals"]}
 
 
+def is_loopback(address: str) -> bool:
+    host = address.rsplit(":", 1)[0].strip("[]")
+    return host.startswith("127.") or host in ("::1", "::ffff:127.0.0.1") or host.startswith("::ffff:127.")
+
+
+def check_loopback_only(compose: list[str]) -> dict[str, int]:
+    """Every socket of the stack's processes, listening or connected, is on a loopback address.
+
+    Host networking shares the host's interfaces, so this is what keeps the test off the network: `ss` lists
+    the TCP and UDP sockets of the processes that `docker top` names for the project's containers."""
+    pids: set[str] = set()
+    for container in run([*compose, "ps", "-q"]).stdout.split():
+        top = run([DOCKER, "top", container, "-eo", "pid"]).stdout.split()[1:]
+        pids.update(top)
+    if not pids:
+        raise RuntimeError("no processes found in the stack's containers")
+    listening = connected = 0
+    for flags in ("-ltunpH", "-tunpH"):
+        for line in run(["ss", flags]).stdout.splitlines():
+            owners = set(re.findall(r"pid=(\d+)", line))
+            if not owners & pids:
+                continue
+            fields = line.split()
+            local, peer = fields[4], fields[5]
+            bad = [a for a in (local, peer) if a not in ("*:*", "0.0.0.0:*", "[::]:*") and not is_loopback(a)]
+            assert not bad, f"a stack process uses a non-loopback address: {line}"
+            if flags.startswith("-l"):
+                listening += 1
+            else:
+                connected += 1
+    return {"processes": len(pids), "listening_sockets": listening, "connected_sockets": connected}
+
+
 # --- 6. PostgreSQL roles -----------------------------------------------------------------------------------
 
 
@@ -553,6 +586,8 @@ def main() -> int:
             assert conversations == 1, f"conversations counted: {conversations}"
             log(f"counted through nginx and the reach API: referred {grown}, conversation_started +1")
             result["counted"] = {"referred": grown, "conversation_started": conversations}
+            result["network"] = check_loopback_only(compose)
+            log(f"loopback only: {result['network']}")
             result["roles"] = check_roles(compose, ports["postgres"], env, sender)
             log(f"PostgreSQL roles: {result['roles']}")
         except BaseException:
