@@ -13,9 +13,10 @@ passes every test on the host (tests/ops/image_contents.py has the story). This 
    a throwaway certificate, the SQL tracker store (so the tracker database is really used), and one more API
    process ("reader") whose clock is 40 days later, because statistics are published only for settled periods
    (docs/api.md); nginx's `api` upstream points at the reader;
-5. holds a conversation over Rasa's REST channel through nginx's internal Rasa balancer, waits until the
-   relay delivered the events, and reads `GET /api/v1/stats` through nginx's public TLS server with the read
-   key: the referral shown must be counted once, and the conversation once;
+5. opens the web chat's socket.io session through nginx's public TLS server (and sees a foreign Origin
+   refused), holds a conversation over Rasa's REST channel through nginx's internal Rasa balancer, waits
+   until the relay delivered the events, and reads `GET /api/v1/stats` through nginx's public TLS server
+   with the read key: the referral shown must be counted once, and the conversation once;
 6. proves the PostgreSQL roles: the API's role cannot connect to the tracker database, Rasa's role cannot
    connect to the API's, and neither is a superuser, while Rasa's role reads the tracker rows it wrote;
 7. tears the stack down (`down -v`) and writes results/deploy-test.json.
@@ -391,20 +392,33 @@ def rest_ready(url: str) -> bool:
         return bool(reply.status == 200)
 
 
-def stats(port: int, cafile: Path, read_key: str, query: str) -> dict[str | None, int]:
-    """Value totals of November from GET /api/v1/stats, through nginx's public TLS server."""
+def https_get(port: int, cafile: Path, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    """GET from nginx's public TLS server for the public host name, checking its certificate."""
     context = ssl.create_default_context(cafile=str(cafile))
     connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
     try:
-        connection.request(
-            "GET", f"/api/v1/stats?{NOVEMBER}&{query}", headers={"Host": PUBLIC_HOST, "X-API-Key": read_key}
-        )
+        connection.request("GET", path, headers={"Host": PUBLIC_HOST, **headers})
         reply = connection.getresponse()
-        body = reply.read()
+        return reply.status, reply.read()
     finally:
         connection.close()
-    if reply.status != 200:
-        raise RuntimeError(f"GET /api/v1/stats through nginx: {reply.status} {body[:500]!r}")
+
+
+def check_webchat_socket(port: int, cafile: Path) -> dict[str, int]:
+    """The web chat's socket.io channel answers through nginx for an allowed page and nginx refuses others."""
+    path = "/socket.io/?EIO=4&transport=polling"
+    status, body = https_get(port, cafile, path, {"Origin": f"https://{PUBLIC_HOST}"})
+    assert status == 200 and body.startswith(b"0{") and b'"sid"' in body, (status, body[:300])
+    refused, _ = https_get(port, cafile, path, {"Origin": "https://evil.example"})
+    assert refused == 403, f"nginx let a foreign Origin open the socket: {refused}"
+    return {"allowed_origin": status, "foreign_origin": refused}
+
+
+def stats(port: int, cafile: Path, read_key: str, query: str) -> dict[str | None, int]:
+    """Value totals of November from GET /api/v1/stats, through nginx's public TLS server."""
+    status, body = https_get(port, cafile, f"/api/v1/stats?{NOVEMBER}&{query}", {"X-API-Key": read_key})
+    if status != 200:
+        raise RuntimeError(f"GET /api/v1/stats through nginx: {status} {body[:500]!r}")
     data = json.loads(body)
     return {entry["value"]: int(entry["count"] or 0) for entry in data["value_totals"]}
 
@@ -557,6 +571,8 @@ def main() -> int:
             timings["stack_up_s"] = time.monotonic() - step
             log(f"stack up in {timings['stack_up_s']:.0f} s")
 
+            result["webchat_socket"] = check_webchat_socket(ports["https"], cafile)
+            log(f"web chat socket through nginx: {result['webchat_socket']}")
             before = stats(ports["https"], cafile, env["API_READ_KEY"], "by=target&kind=referred")
             before_conv = stats(
                 ports["https"], cafile, env["API_READ_KEY"], "by=kind&kind=conversation_started"
