@@ -32,9 +32,11 @@ retention: $(RASA_VENV)/.stamp ## Run the tracker retention job once (TRACKER_DB
 # The image test (issue 12, item 5): slow (2 to 4 minutes with cached images, 22 from cold; docs/operations.md),
 # needs root and a Docker daemon (started without bridge networking if none runs), so it is not in TEST_STEPS.
 deploy-test: $(APP_VENV)/.stamp $(MODEL) ## Build both images on local bases, run the compose stack (host network, loopback), chat via nginx, check the count and the PostgreSQL roles (slow)
+	bash scripts/install_docker_tools.sh
 	$(APP_PY) scripts/deploy_test.py
 
 deploy-base: ## Make or reuse the local base images of deploy-test (debootstrap + docker import; cached by content hash)
+	bash scripts/install_docker_tools.sh
 	python3 scripts/deploy_base.py
 
 # Offline checkers for deploy/: Debian's nginx binary (unpacked, never installed or started) and the Compose
