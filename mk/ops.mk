@@ -29,7 +29,7 @@ scale-test: venvs $(MODEL) ## Two Rasa + PostgreSQL tracker + Redis lock behind 
 retention: $(RASA_VENV)/.stamp ## Run the tracker retention job once (TRACKER_DB_*, TRACKER_RETENTION_DAYS)
 	$(RASA_PY) -m actions.retention
 
-# The image test (issue 12, item 5): slow (2 to 4 minutes with cached images, 22 from cold; docs/operations.md),
+# The image test (issue 12, item 5): slow (2 to 4 minutes with cached images, 13-22 from cold; docs/operations.md),
 # needs root and a Docker daemon (started without bridge networking if none runs), so it is not in TEST_STEPS.
 deploy-test: $(APP_VENV)/.stamp $(MODEL) ## Build both images on local bases, run the compose stack (host network, loopback), chat via nginx, check the count and the PostgreSQL roles (slow)
 	bash scripts/install_docker_tools.sh
