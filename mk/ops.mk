@@ -33,11 +33,11 @@ retention: $(RASA_VENV)/.stamp ## Run the tracker retention job once (TRACKER_DB
 # needs root and a Docker daemon (started without bridge networking if none runs), so it is not in TEST_STEPS.
 deploy-test: $(APP_VENV)/.stamp $(MODEL) ## Build both images on local bases, run the compose stack (host network, loopback), chat via nginx, check the count and the PostgreSQL roles (slow)
 	bash scripts/install_docker_tools.sh
-	$(APP_PY) scripts/deploy_test.py
+	$(APP_PY) -m scripts.deploy_test
 
 deploy-base: ## Make or reuse the local base images of deploy-test (debootstrap + docker import; cached by content hash)
 	bash scripts/install_docker_tools.sh
-	python3 scripts/deploy_base.py
+	python3 -m scripts.deploy_base
 
 # Offline checkers for deploy/: Debian's nginx binary (unpacked, never installed or started) and the Compose
 # file schema shipped in the docker-compose 1.29.2 wheel from PyPI. Missing tools make test-deploy skip those

@@ -13,7 +13,7 @@ an image with `docker import`. On top of it:
 - the root file system itself stands in for the PostgreSQL 15, Redis 7.0 and nginx images (Debian packages).
 
 Every image is tagged with a hash of what it is made from, so an unchanged input reuses the image.
-Standard library only; run as root (debootstrap, Docker). Usage: python scripts/deploy_base.py [--json]
+Standard library only; run as root (debootstrap, Docker). Usage: python3 -m scripts.deploy_base [--json]
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ passes every test on the host (tests/ops/image_contents.py has the story). This 
 7. tears the stack down (`down -v`) and writes results/deploy-test.json.
 
 Everything binds 127.0.0.1 and no service talks to an address outside the loopback range; the builds reach
-only the package registries. Run as root. Usage: python scripts/deploy_test.py [--keep]
+only the package registries. Run as root. Usage: python -m scripts.deploy_test [--keep]
 """
 
 from __future__ import annotations
@@ -49,8 +49,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import deploy_base
 from scripts.stack import free_port
