@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
@@ -16,6 +20,7 @@ import structlog
 from bot import log_redaction
 from bot.log_redaction import DROPPED, REDACTED, redact
 
+ROOT = Path(__file__).resolve().parents[2]
 BSN, PHONE, EMAIL, IBAN = "111222333", "0612345678", "jan.jansen@example.nl", "NL91ABNA0417164300"
 PII = (BSN, PHONE, EMAIL, IBAN)
 TEXT = f"mijn bsn {BSN}, bel {PHONE}, mail {EMAIL}, rekening {IBAN}"
@@ -113,3 +118,45 @@ def test_install_twice_redacts_once(captured: io.StringIO) -> None:
 )
 def test_lines_without_text_are_left_as_they_are(line: str, kept: None) -> None:
     assert redact(line) == line
+
+
+# Fresh interpreters, started the way Procfile.dev and scripts/stack.py start the two processes: only their
+# entry points can have installed the redaction. Rasa's lines are the stock REST channel's failure line and
+# a processor line; the action server's is a tracker dump.
+_RASA_PROBE = f"""
+import logging, structlog
+from bot.connectors.rasa_main import main
+try:
+    main(["--version"])
+except SystemExit:
+    pass
+from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.log_utils import configure_structlog
+configure_logging_and_warnings(logging.INFO)
+configure_structlog(logging.INFO)
+structlog.get_logger().error("rest.message.received.timeout", text={f"{WORDS} {TEXT}"!r})
+logging.getLogger("rasa.core.processor").error("could not handle %s", {TEXT!r})
+"""
+_ACTIONS_PROBE = f"""
+import logging
+import rasa_sdk.endpoint
+from actions import server
+def run(*args, **kwargs):
+    logging.getLogger("rasa_sdk.executor").info("tracker %s", {{"text": {f"{WORDS} {TEXT}"!r}}})
+rasa_sdk.endpoint.run = run
+server.main()
+"""
+
+
+@pytest.mark.parametrize("probe", [_RASA_PROBE, _ACTIONS_PROBE], ids=["rasa", "actions"])
+def test_both_entry_points_install_the_redaction(probe: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": "INFO"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    output = done.stdout + done.stderr
+
+    assert done.returncode == 0, output
+    assert REDACTED in output, output
+    _assert_clean(output)
+    assert WORDS not in output
