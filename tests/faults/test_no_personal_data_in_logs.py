@@ -3,9 +3,11 @@ the real stack, with everything up, with PostgreSQL (tracker store) down and wit
 leaves none of them in any process's log, the tracker store, the outbox or the reach API's database.
 
 Entry points: Rasa's REST channel posted to directly with the raw text (``bot/connectors/rest.py`` must mask
-it: nothing in front did), the adapters' path (``bot/rasa_client.py`` as Telegram and WhatsApp call it) and
-the web-chat socket (``bot/connectors/webchat.py``). With Redis down every turn fails inside Rasa: the
-channel's failure line is checked to be there, and to hold no text.
+it: nothing in front did), the adapters' path (``bot/rasa_client.py`` as Telegram and WhatsApp call it), the
+WhatsApp adapter's webhook app with a signed Cloud API message (``whatsapp_entry.py``; its own log lines are
+checked as well) and the web-chat socket (``bot/connectors/webchat.py``). The Telegram adapter has no
+in-stack helper: its handlers call the same ``RasaClient`` with ``telegram``, which is covered. With Redis down
+every turn fails inside Rasa: the channel's failure line is checked to be there, and to hold no text.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from pathlib import Path
 
 import httpx
 from fault_support import Drill, tracker_events, user_events
+from structlog.testing import capture_logs
 from webchat_client import WebchatClient
+from whatsapp_entry import WhatsAppEntry, whatsapp_adapter
 
 from bot.messages import IncomingMessage
 from bot.rasa_client import RasaClient
@@ -81,8 +85,11 @@ ENTRY_POINTS: tuple[Send, ...] = (
 )
 
 
-async def _through_every_entry_point(drill: Drill, rasa: RasaClient, prefix: str) -> list[str]:
-    return [await send(drill, rasa, prefix) for send in ENTRY_POINTS]
+async def _through_every_entry_point(
+    drill: Drill, rasa: RasaClient, whatsapp: WhatsAppEntry, prefix: str
+) -> list[str]:
+    senders = [await send(drill, rasa, prefix) for send in ENTRY_POINTS]
+    return [*senders, await whatsapp.say(MESSAGE)]
 
 
 def _leaks(text: str) -> list[str]:
@@ -102,17 +109,20 @@ async def test_personal_data_reaches_no_log_tracker_or_outbox_even_when_stores_a
     logs_before = {path.name: path.stat().st_size for path in drill.stack.workdir.glob("*.log")}
 
     # act: everything up, then PostgreSQL down, then Redis down
-    stored = await _through_every_entry_point(drill, adapter_client, "pii-up")
-    drill.postgres.stop()
-    try:
-        unstored = await _through_every_entry_point(drill, adapter_client, "pii-pg-down")
-    finally:
-        drill.postgres.start()
-    drill.redis.stop()
-    try:
-        failed = await _through_every_entry_point(drill, adapter_client, "pii-redis-down")
-    finally:
-        drill.redis.start()
+    async with whatsapp_adapter(drill.rasa_url) as whatsapp:
+        with capture_logs() as adapter_logs:
+            stored = await _through_every_entry_point(drill, adapter_client, whatsapp, "pii-up")
+            drill.postgres.stop()
+            try:
+                unstored = await _through_every_entry_point(drill, adapter_client, whatsapp, "pii-pg-down")
+            finally:
+                drill.postgres.start()
+            drill.redis.stop()
+            try:
+                failed = await _through_every_entry_point(drill, adapter_client, whatsapp, "pii-redis-down")
+            finally:
+                drill.redis.start()
+    wa_ids = whatsapp.wa_ids
 
     # assert: stored conversations hold the placeholders, never the data
     for sender in stored:
@@ -121,12 +131,17 @@ async def test_personal_data_reaches_no_log_tracker_or_outbox_even_when_stores_a
         assert "[BSN]" in texts and "[IBAN]" in texts, f"{sender}: the message was not stored masked: {texts}"
         assert not _leaks(json.dumps(events, ensure_ascii=False)), f"the tracker of {sender} holds PII"
     for sender in unstored + failed:
-        assert not _leaks(json.dumps(tracker_events(drill.rasa_url, sender), ensure_ascii=False)), sender
+        events_text = json.dumps(tracker_events(drill.rasa_url, sender), ensure_ascii=False)
+        assert not _leaks(events_text) and not [w for w in wa_ids if w in events_text], sender
     # no log line of any process (Rasa, actions, relay, API) holds any of it, also not the failure lines
     logs = {path.name: path.read_text(errors="replace") for path in drill.stack.workdir.glob("*.log")}
     assert {"rasa.log", "actions.log"} <= set(logs)
+    logs["whatsapp adapter"] = json.dumps(adapter_logs, ensure_ascii=False, default=str)
+    assert len(adapter_logs) >= 3, adapter_logs
     for name, text in logs.items():
-        assert not _leaks(text[logs_before.get(name, 0) :]), f"{name} holds personal data: {_leaks(text)}"
+        new = text[logs_before.get(name, 0) :]
+        assert not _leaks(new), f"{name} holds personal data: {_leaks(new)}"
+        assert not [wa_id for wa_id in wa_ids if wa_id in new], f"{name} holds a WhatsApp number"
     rasa_log = logs["rasa.log"][logs_before.get("rasa.log", 0) :]
     assert "a REST turn failed with" in rasa_log and "its text is not logged" in rasa_log
     assert "masked personal data in a REST message: " in rasa_log
