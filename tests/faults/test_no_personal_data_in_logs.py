@@ -19,10 +19,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
-from fault_support import Drill, tracker_events, user_events
+from tests.faults.fault_support import Drill, tracker_events, user_events
 from structlog.testing import capture_logs
-from webchat_client import WebchatClient
-from whatsapp_entry import WhatsAppEntry, whatsapp_adapter
+from tests.faults.webchat_client import WebchatClient
+from tests.faults.whatsapp_entry import WhatsAppEntry, whatsapp_adapter
 
 from bot.messages import IncomingMessage
 from bot.rasa_client import RasaClient
