@@ -4,8 +4,11 @@ nginx's ``limit_req`` counts only the websocket handshake: once a socket is open
 the channel (``bot/connectors/webchat.py``) checks each ``user_uttered`` event here before any other work:
 
 - **Rates**: a token bucket per socket (``sid``) and one per client address. A bucket holds ``burst`` tokens
-  and refills ``per_minute`` tokens a minute; a message takes one. The address bucket catches a client that
-  opens many sockets. Buckets of idle keys are forgotten (at most ``MAX_TRACKED_ADDRESSES`` addresses).
+  and refills ``per_minute`` tokens a minute; a message takes one from both, a new socket one from its
+  address (an empty address bucket refuses the connection). The address bucket catches a client that opens
+  many sockets. A socket that goes on sending after ``MAX_REFUSED_IN_A_ROW`` refusals is disconnected: even a
+  refused frame costs the event loop its decoding. Buckets of idle keys are forgotten (at most
+  ``MAX_TRACKED_ADDRESSES`` addresses).
 - **Frame size**: engine.io's ``max_http_buffer_size`` (default 1 MB) becomes ``max_frame_bytes``; a longer
   websocket frame or polling body closes the connection before it is parsed (engine.io's own check).
 - **Text length**: a message longer than ``max_text_chars`` is refused, not cut (the widget sends at most 4096).
@@ -40,6 +43,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NOTICE_INTERVAL_SECONDS = 10.0
+# A socket that sends this many refused messages in a row is disconnected: receiving frames costs the event loop
+# too, and no resident sends 20 messages after being asked to wait.
+MAX_REFUSED_IN_A_ROW = 20
 MAX_TRACKED_ADDRESSES = 50_000
 
 TOO_FAST = "limit_too_fast"
@@ -227,35 +233,52 @@ class Limiter:
         self._sockets = Buckets(limits.per_socket, clock=clock)
         self._addresses = Buckets(limits.per_address, clock=clock)
         self._address_of: dict[str, str] = {}
-        self._told: dict[str, float] = {}
+        self._told: dict[tuple[str, str], float] = {}
+        self._refused: dict[str, int] = {}
 
-    def connected(self, sid: str, address: str) -> None:
-        """Remember the address a new socket is counted under."""
+    def connect(self, sid: str, address: str) -> bool:
+        """Take a token from the address for a new socket; True (and the socket remembered) when there was one."""
+        if not self._addresses.take(address):
+            return False
         self._address_of[sid] = address
+        return True
 
     def disconnected(self, sid: str) -> None:
         """Forget a socket (its address bucket stays: the same client may reconnect)."""
         self._address_of.pop(sid, None)
-        self._told.pop(sid, None)
+        for told in [told for told in self._told if told[0] == sid]:
+            del self._told[told]
+        self._refused.pop(sid, None)
         self._sockets.forget(sid)
 
-    def admit(self, sid: str) -> bool:
+    def admit(self, sid: str, *, with_address: bool = True) -> bool:
         """True when this socket and its address may send one more message now (a token is taken from both).
 
         The socket's bucket is checked first, so a socket that floods uses up its own bucket and leaves the
-        shared address bucket to the other sockets of the same address.
+        shared address bucket to the other sockets of the same address. ``with_address=False`` counts against
+        the socket alone: a ``session_request`` right after a connection that its address already paid for.
         """
-        if not self._sockets.take(sid):
-            return False
-        return self._addresses.take(self._address_of.get(sid, "unknown"))
+        admitted = self._sockets.take(sid) and (
+            not with_address or self._addresses.take(self._address_of.get(sid, "unknown"))
+        )
+        if admitted:
+            self._refused.pop(sid, None)
+        else:
+            self._refused[sid] = self._refused.get(sid, 0) + 1
+        return admitted
 
-    def should_tell(self, sid: str) -> bool:
-        """True at most once per ``NOTICE_INTERVAL_SECONDS`` per socket: a flood gets one answer, not one each."""
+    def should_disconnect(self, sid: str) -> bool:
+        """True once the socket was refused more than ``MAX_REFUSED_IN_A_ROW`` times since its last admission."""
+        return self._refused.get(sid, 0) > MAX_REFUSED_IN_A_ROW
+
+    def should_tell(self, sid: str, key: str) -> bool:
+        """True at most once per ``NOTICE_INTERVAL_SECONDS`` per socket and text: a flood gets one answer, not
+        one per frame."""
         now = self.clock()
-        last = self._told.get(sid)
+        last = self._told.get((sid, key))
         if last is not None and now - last < NOTICE_INTERVAL_SECONDS:
             return False
-        self._told[sid] = now
+        self._told[(sid, key)] = now
         return True
 
 

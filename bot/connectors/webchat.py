@@ -234,7 +234,7 @@ class WebchatInput(SocketIOInput):
             await sio.emit("session_confirm", session.token, room=sid, namespace=namespace)
 
         async def tell(sid: str, key: str) -> None:
-            if limiter.should_tell(sid):
+            if limiter.should_tell(sid, key):
                 await sio.emit(self.bot_message_evt, {"text": texts.get(key)}, room=sid, namespace=namespace)
 
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
@@ -243,7 +243,10 @@ class WebchatInput(SocketIOInput):
                 return False
             request = environ.get("sanic.request")
             peer = str(getattr(request, "ip", "") or environ.get("REMOTE_ADDR", ""))
-            limiter.connected(sid, client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), limits.trusted_proxies))
+            address = client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), limits.trusted_proxies)
+            if not limiter.connect(sid, address):
+                log.info("refused a socket: its address is over the message rate")
+                return False
             if stock_connect is None:
                 return True
             return bool(await stock_connect(sid, environ, auth))
@@ -252,9 +255,19 @@ class WebchatInput(SocketIOInput):
             bindings.unbind(sid)
             limiter.disconnected(sid)
 
+        def gone(sid: str) -> bool:
+            # Frames that were queued before the socket was disconnected still arrive as events.
+            return not sio.manager.is_connected(sid, namespace or "/")
+
         async def handle_message(sid: str, data: Any) -> None:
             # The limits come before any other work, so a refused message costs next to nothing.
+            if gone(sid):
+                return
             if not limiter.admit(sid):
+                if limiter.should_disconnect(sid):
+                    log.info("disconnected a webchat socket that kept sending over the message rate")
+                    await sio.disconnect(sid, namespace=namespace)
+                    return
                 log.info("refused a webchat message: over the message rate")
                 await tell(sid, TOO_FAST)
                 return
@@ -279,8 +292,12 @@ class WebchatInput(SocketIOInput):
             await stock_message(sid, clean)
 
         async def session_request(sid: str, data: Any) -> None:
-            if not limiter.admit(sid):
+            if gone(sid):
+                return
+            if not limiter.admit(sid, with_address=False):
                 log.info("ignored a webchat session_request: over the message rate")
+                if limiter.should_disconnect(sid):
+                    await sio.disconnect(sid, namespace=namespace)
                 return
             requested = data.get("session_id") if isinstance(data, dict) else None
             session = signer.verify(requested)

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from bot.connectors.limits import (
+    MAX_REFUSED_IN_A_ROW,
     NOTICE_INTERVAL_SECONDS,
     Buckets,
     Limiter,
@@ -62,34 +63,55 @@ def test_buckets_forget_the_least_recently_used_keys_beyond_their_bound() -> Non
 
 def test_the_limiter_counts_each_socket_and_their_shared_address() -> None:
     clock = Clock()
-    limits = WebchatLimits(per_socket=Rate(2, 1), per_address=Rate(3, 1))
+    limits = WebchatLimits(per_socket=Rate(2, 1), per_address=Rate(6, 1))
     limiter = Limiter(limits, clock=clock)
     for sid in ("s1", "s2", "s3"):
-        limiter.connected(sid, "203.0.113.7")
-    limiter.connected("other", "198.51.100.1")
+        assert limiter.connect(sid, "203.0.113.7"), "a new socket takes one token of its address"
+    assert limiter.connect("other", "198.51.100.1")
 
     assert [limiter.admit("s1") for _ in range(3)] == [True, True, False], "the socket's own bucket"
     assert [limiter.admit("s2") for _ in range(2)] == [True, False], "the address has one token left"
     assert not limiter.admit("s3")
+    assert not limiter.connect("s4", "203.0.113.7"), "an empty address bucket refuses new sockets"
+    assert not limiter.admit("s3", with_address=True)
+    limiter.disconnected("s3")
+    assert limiter.connect("s3", "198.51.100.1")
+    assert limiter.admit("s3", with_address=False), "a session_request counts against its socket alone"
     assert limiter.admit("other"), "another address is not affected"
+
+
+def test_a_socket_that_keeps_sending_after_refusals_is_to_be_disconnected() -> None:
+    clock = Clock()
+    limiter = Limiter(WebchatLimits(per_socket=Rate(1, 6)), clock=clock)
+    limiter.connect("s1", "203.0.113.7")
+    assert limiter.admit("s1")
+    for _ in range(MAX_REFUSED_IN_A_ROW):
+        assert not limiter.admit("s1")
+    assert not limiter.should_disconnect("s1")
+    clock.now += 10  # one token refilled: an admission resets the count
+    assert limiter.admit("s1")
+    for _ in range(MAX_REFUSED_IN_A_ROW + 1):
+        assert not limiter.admit("s1")
+    assert limiter.should_disconnect("s1")
 
 
 def test_a_refused_socket_is_told_once_per_interval() -> None:
     clock = Clock()
     limiter = Limiter(WebchatLimits(), clock=clock)
-    assert limiter.should_tell("s1")
-    assert not limiter.should_tell("s1")
-    assert limiter.should_tell("s2")
+    assert limiter.should_tell("s1", "limit_too_fast")
+    assert not limiter.should_tell("s1", "limit_too_fast")
+    assert limiter.should_tell("s1", "limit_too_long"), "each text once"
+    assert limiter.should_tell("s2", "limit_too_fast")
     clock.now += NOTICE_INTERVAL_SECONDS
-    assert limiter.should_tell("s1")
+    assert limiter.should_tell("s1", "limit_too_fast")
 
 
 def test_a_disconnected_socket_is_forgotten_but_its_address_bucket_stays() -> None:
-    limiter = Limiter(WebchatLimits(per_socket=Rate(1, 1), per_address=Rate(1, 1)), clock=Clock())
-    limiter.connected("s1", "203.0.113.7")
+    limiter = Limiter(WebchatLimits(per_socket=Rate(1, 1), per_address=Rate(3, 1)), clock=Clock())
+    assert limiter.connect("s1", "203.0.113.7")
     assert limiter.admit("s1")
     limiter.disconnected("s1")
-    limiter.connected("s2", "203.0.113.7")
+    assert limiter.connect("s2", "203.0.113.7")
     assert not limiter.admit("s2"), "reconnecting does not refill the address"
 
 
