@@ -26,7 +26,9 @@ DEFAULT_TEXTS: Mapping[str, str] = {
         "Foto's, spraakberichten en bestanden kan ik niet openen. "
         "Wilt u uw vraag typen?"
     ),
-    "limit_too_fast": "U stuurt veel berichten snel na elkaar. Wacht u een minuut. Stuur uw vraag daarna opnieuw.",
+    "limit_too_fast": (
+        "U stuurt veel berichten snel na elkaar. Wacht u een minuut. Stuur uw vraag daarna opnieuw."
+    ),
     "limit_too_long": "Uw bericht is te lang. Wilt u uw vraag korter typen?",
     "choose_option": "Kies een van de knoppen:",
     "list_button": "Kies een optie",

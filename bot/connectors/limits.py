@@ -68,10 +68,10 @@ class Rate:
 
 @dataclass(frozen=True)
 class WebchatLimits:
-    """The web-chat channel's limits (defaults here; each has a ``WEBCHAT_...`` variable, see ``from_environ``)."""
+    """The web-chat channel's limits: the defaults are here, ``from_environ`` names each one's variable."""
 
-    per_socket: Rate = Rate(burst=6, per_minute=20)
-    per_address: Rate = Rate(burst=30, per_minute=120)
+    per_socket: Rate = Rate(burst=5, per_minute=20)
+    per_address: Rate = Rate(burst=20, per_minute=120)
     max_frame_bytes: int = 16_384
     max_text_chars: int = 4096
     metadata_keys: frozenset[str] = frozenset()
@@ -237,7 +237,7 @@ class Limiter:
         self._refused: dict[str, int] = {}
 
     def connect(self, sid: str, address: str) -> bool:
-        """Take a token from the address for a new socket; True (and the socket remembered) when there was one."""
+        """Take a token from the address for a new socket; True (and the socket remembered) if there was one."""
         if not self._addresses.take(address):
             return False
         self._address_of[sid] = address
@@ -268,7 +268,7 @@ class Limiter:
         return admitted
 
     def should_disconnect(self, sid: str) -> bool:
-        """True once the socket was refused more than ``MAX_REFUSED_IN_A_ROW`` times since its last admission."""
+        """True once the socket was refused over ``MAX_REFUSED_IN_A_ROW`` times since its last admission."""
         return self._refused.get(sid, 0) > MAX_REFUSED_IN_A_ROW
 
     def should_tell(self, sid: str, key: str) -> bool:

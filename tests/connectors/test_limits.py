@@ -281,6 +281,7 @@ async def test_a_worker_that_is_too_slow_is_replaced() -> None:
         with pytest.raises(MaskingBusy):
             await pool.mask(LONG_DIGITS)
         pool.timeout = 10
-        assert (await pool.mask("bel 06-12345678")).found == ["TELEFOON"], "the replacement answers its own text"
+        answer = await pool.mask("bel 06-12345678")
+        assert answer.found == ["TELEFOON"], "the replacement answers its own text"
     finally:
         await pool.stop()
