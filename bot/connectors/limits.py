@@ -17,8 +17,9 @@ the channel (``bot/connectors/webchat.py``) checks each ``user_uttered`` event h
   whose JSON is longer than ``max_metadata_bytes`` makes the message refused.
 
 A refused message gets a short Dutch text (``knowledge/messages.yml``: ``limit_too_fast``, ``limit_too_long``)
-straight from the socket, at most once per ``NOTICE_INTERVAL_SECONDS`` per socket; it never reaches Rasa, so
-nothing of it is stored.
+straight from the socket (over the rate: at most once per ``NOTICE_INTERVAL_SECONDS`` per socket, not once per
+frame; over a size limit: every time, the message was already counted by the rates); it never reaches Rasa,
+so nothing of it is stored.
 
 **Client address.** Behind a proxy every socket comes from the proxy's address, so one shared bucket would
 throttle all residents together. ``X-Forwarded-For`` is trusted only when the connection's peer address is in
@@ -72,7 +73,9 @@ class WebchatLimits:
 
     per_socket: Rate = Rate(burst=5, per_minute=20)
     per_address: Rate = Rate(burst=20, per_minute=120)
-    max_frame_bytes: int = 16_384
+    # A client whose JSON escapes non-ASCII (python-socketio does; the widget's browser does not) sends an
+    # emoji as 12 characters: 4096 of them plus metadata must still fit.
+    max_frame_bytes: int = 65_536
     max_text_chars: int = 4096
     metadata_keys: frozenset[str] = frozenset()
     max_metadata_bytes: int = 512

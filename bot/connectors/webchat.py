@@ -234,7 +234,9 @@ class WebchatInput(SocketIOInput):
             await sio.emit("session_confirm", session.token, room=sid, namespace=namespace)
 
         async def tell(sid: str, key: str) -> None:
-            if limiter.should_tell(sid, key):
+            # Over the rate: one text per interval, not one per frame. Over a size limit: the message was
+            # already counted by the rates, so it always gets its text.
+            if key != TOO_FAST or limiter.should_tell(sid, key):
                 await sio.emit(self.bot_message_evt, {"text": texts.get(key)}, room=sid, namespace=namespace)
 
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
