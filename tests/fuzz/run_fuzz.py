@@ -132,10 +132,11 @@ async def _web_conversation(url: str, batch: list[FuzzMessage], rng: random.Rand
                 text = rng.choice(offered)
                 sent.pressed.add(text)
                 report.presses += 1
-            if len(text) > LIMITS.max_text_chars:
+            as_received = json.loads(json.dumps(text))  # the server joins escaped surrogate pairs
+            if len(as_received) > LIMITS.max_text_chars:
                 # The socket refuses it with the limit text and Rasa never stores it (bot/connectors/limits.py).
                 # Cut to one character over, so the frame stays under the frame cap whatever the escaping.
-                text = text[: LIMITS.max_text_chars + 1]
+                text = as_received[: LIMITS.max_text_chars] + "x"
                 turn = await web.say(text, timeout=30, quiet=0.15)
                 report.sent += 1
                 if too_long not in turn.texts:
