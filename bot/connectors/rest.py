@@ -35,8 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.connectors import follow_rasa_log_level, speedups
-from bot.connectors.webchat import MAX_MESSAGE_CHARS
-from bot.input_text import clean_text
+from bot.input_text import MAX_MESSAGE_CHARS, clean_text
 from bot.rest_contract import MAX_BODY_BYTES, REST, channel_problem, metadata_problem, sender_problem
 from knowledge.pii import mask_pii
 

@@ -19,15 +19,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
-from tests.faults.fault_support import Drill, tracker_events, user_events
 from structlog.testing import capture_logs
-from tests.faults.webchat_client import WebchatClient
-from tests.faults.whatsapp_entry import WhatsAppEntry, whatsapp_adapter
 
 from bot.messages import IncomingMessage
 from bot.rasa_client import RasaClient
 from bot.rest_contract import TELEGRAM, WHATSAPP
 from knowledge.pii import BSN, EMAIL, IBAN, TELEFOON, mask_pii
+from tests.faults.fault_support import Drill, tracker_events, user_events
+from tests.faults.webchat_client import WebchatClient
+from tests.faults.whatsapp_entry import WhatsAppEntry, whatsapp_adapter
 
 PII = {BSN: "111222333", TELEFOON: "0612345678", EMAIL: "jan.jansen@example.nl", IBAN: "NL91ABNA0417164300"}
 MESSAGE = (
