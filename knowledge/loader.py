@@ -106,6 +106,9 @@ REQUIRED_MESSAGES = {
     "text_only",
     "choose_option",
     "list_button",
+    # The web chat's limits (bot/connectors/limits.py), sent straight to the socket.
+    "limit_too_fast",
+    "limit_too_long",
 }
 
 

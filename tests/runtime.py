@@ -82,6 +82,11 @@ def declared_runtime(test_file: Path) -> str:
     return files.get(test_file.name, runtime)
 
 
+def runs_here(test_file: Path) -> bool:
+    """Whether this environment runs ``test_file``."""
+    return declared_runtime(test_file) in (BOTH, current_runtime())
+
+
 def check_file(test_file: Path) -> None:
     """Refuses a test file in the environment its directory does not give it."""
     wanted = declared_runtime(test_file)
