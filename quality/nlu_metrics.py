@@ -218,8 +218,12 @@ def evaluate(
     )
 
 
-def render_table(evaluation: Evaluation, max_confusions: int = 15) -> str:
-    """A plain-text summary: the headline numbers, per-topic scores and the most frequent confusions."""
+def render_table(evaluation: Evaluation, max_confusions: int = 15, show_texts: bool = True) -> str:
+    """A plain-text summary: the headline numbers, per-topic scores and the most frequent confusions.
+
+    ``show_texts=False`` (the blind sets) prints how often each confusion happened but not the messages: whoever
+    reads the output to improve the training data must not learn the blind set's wording (issue 10).
+    """
     e = evaluation
     lines = [
         f"held-out messages: {e.messages}",
@@ -237,7 +241,8 @@ def render_table(evaluation: Evaluation, max_confusions: int = 15) -> str:
     lines.append("")
     lines.append(f"confusions (expected -> predicted), {len(e.confusions)} pairs:")
     for expected, predicted, count, texts in e.confusions[:max_confusions]:
-        lines.append(f"  {count}x {expected} -> {predicted}: {' | '.join(texts[:3])}")
+        shown = f": {' | '.join(texts[:3])}" if show_texts else ""
+        lines.append(f"  {count}x {expected} -> {predicted}{shown}")
     if e.threshold_sweep:
         lines.append("")
         lines.append("fallback threshold what-if (same model): threshold  top-1  oos-prec  oos-rec")

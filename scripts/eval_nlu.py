@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name, (figures, registers_top1) in blind_sets.items():
         print(f"\n== {titles[name]}")
-        print(render_table(figures))
+        print(render_table(figures, show_texts=False))
         print(
             f"\ntop-1 per register ({name}): "
             + ", ".join(f"{k} {v['top1']:.3f} ({v['messages']})" for k, v in registers_top1.items())

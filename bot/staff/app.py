@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 
 from bot.staff.content_client import ContentClient
 from bot.staff.content_routes import add_content_routes
-from bot.staff.events_client import AMSTERDAM, EventError, EventsClient
+from bot.staff.events_client import EventError, EventsClient
 from bot.staff.masking import mask_text
 from bot.staff.session import (
     COOKIE_NAME,
@@ -41,7 +40,7 @@ from bot.staff.session import (
 )
 from bot.staff.settings import SESSION_HOURS, StaffSettings
 from bot.staff.triage_client import MessageCheckResult, TriageClient, TriageError, TriageResult
-from knowledge import get_catalog
+from knowledge import clock, get_catalog
 from knowledge.reach import reach_vocabulary
 
 HERE = Path(__file__).resolve().parent
@@ -187,7 +186,7 @@ def create_app(
         result: TriageResult | None = None,
         masked_kinds: list[str] | None = None,
     ) -> HTMLResponse:
-        today = datetime.now(tz=AMSTERDAM).strftime("%d-%m-%Y")
+        today = clock.today().strftime("%d-%m-%Y")
         return page(
             request,
             "triage.html",
@@ -332,7 +331,7 @@ def create_app(
         result: MessageCheckResult | None = None,
         masked_kinds: list[str] | None = None,
     ) -> HTMLResponse:
-        today = datetime.now(tz=AMSTERDAM).strftime("%d-%m-%Y")
+        today = clock.today().strftime("%d-%m-%Y")
         context = {
             "error": error,
             "gemeente": gemeente,

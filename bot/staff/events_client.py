@@ -7,12 +7,11 @@ id, no time finer than a day (Europe/Amsterdam).
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import httpx
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from knowledge import clock
 
 
 class EventError(Exception):
@@ -22,11 +21,6 @@ class EventError(Exception):
         """Keep the Dutch message."""
         super().__init__(message)
         self.message = message
-
-
-def today_in_amsterdam(now: datetime | None = None) -> date:
-    """The calendar day in Europe/Amsterdam (events never carry a time)."""
-    return (now or datetime.now(tz=AMSTERDAM)).astimezone(AMSTERDAM).date()
 
 
 def referral_event(topic: str, target: str, gemeente: str | None, day: date) -> dict[str, object]:
@@ -68,7 +62,7 @@ class EventsClient:
         Raises:
             EventError: the API is unreachable or did not answer 200/201.
         """
-        body = referral_event(topic, target, gemeente, today_in_amsterdam())
+        body = referral_event(topic, target, gemeente, clock.today())
         try:
             response = await self._http.post(self._url, json=body, headers={"X-API-Key": self._key})
         except httpx.HTTPError as exc:
