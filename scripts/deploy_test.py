@@ -297,6 +297,8 @@ def derive_compose(ports: dict[str, int], files: dict[str, Path], services_image
             service.pop("depends_on", None)
         elif name.startswith("actions-"):
             env.update(ACTION_SERVER_HOST=loopback, ACTION_SERVER_PORT=str(ports[name]))
+            if "CONTENT_OVERLAY_URL" in env:
+                env["CONTENT_OVERLAY_URL"] = f"http://{loopback}:{ports['api']}/api/v1/content/overlay"
             _health(service, "127.0.0.1:5055", f"127.0.0.1:{ports[name]}")
         elif name.startswith("relay-"):
             env.update(API_URL=f"http://{loopback}:{ports['api']}", RELAY_POLL_INTERVAL="0.2")
