@@ -12,8 +12,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from bot.logging import configure_logging
-from bot.messages import FixedTexts, load_fixed_texts
 from bot.settings import AdapterSettings, RasaSettings, SettingsError
+from shared.messages import FixedTexts, load_fixed_texts
 from shared.secret_policy import SecretCheck, summary
 
 

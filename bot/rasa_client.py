@@ -4,7 +4,7 @@ Personal data is masked here, the one exit towards Rasa. When Rasa is down, slow
 reply is the fixed text from ``knowledge/messages.yml``, so the user always gets an answer.
 Payload syntax (``/intent{...}``) reaches Rasa only when it equals a button payload this client
 handed to the same sender recently, or when the adapter built it itself (``bot_payload``);
-anything else loses its slash first (``bot/payload_guard.py``).
+anything else loses its slash first (``shared/payload_guard.py``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 
-from bot.input_text import MAX_MESSAGE_CHARS, clean_text
-from bot.messages import Button, IncomingMessage, OutgoingMessage
-from bot.payload_guard import OfferedPayloads, guard
 from bot.settings import RasaSettings
 from knowledge.pii import MaskResult, mask_pii
+from shared.input_text import MAX_MESSAGE_CHARS, clean_text
+from shared.messages import Button, IncomingMessage, OutgoingMessage
+from shared.payload_guard import OfferedPayloads, guard
 
 
 class RasaOutcome(str, Enum):

@@ -32,7 +32,6 @@ COPY knowledge knowledge
 COPY shared shared
 COPY actions actions
 COPY bot/__init__.py bot/__init__.py
-COPY bot/input_text.py bot/log_redaction.py bot/messages.py bot/payload_guard.py bot/rest_contract.py bot/
 COPY bot/connectors bot/connectors
 COPY bot/nlu bot/nlu
 COPY scripts/build_spacy_nl.py scripts/build_spacy_nl.py

@@ -101,7 +101,7 @@ REQUIRED_MESSAGES = {
     "links_intro",
     "rasa_unavailable",
     "pii_warning",
-    # The channels' own texts (bot/messages.py): sent without Rasa, when it is silent or a button expired.
+    # The channels' own texts (shared/messages.py): sent without Rasa, when it is silent or a button expired.
     "button_expired",
     "text_only",
     "choose_option",

@@ -1,7 +1,7 @@
 # Telegram and WhatsApp adapters (bot/telegram, bot/whatsapp): tests and type checks.
 .PHONY: test-adapters
 
-APP_MYPY_PATHS += bot/__init__.py bot/adapter_process.py bot/request_body.py bot/messages.py bot/rasa_client.py bot/pseudonym.py bot/dedupe.py \
+APP_MYPY_PATHS += bot/__init__.py bot/adapter_process.py bot/request_body.py bot/rasa_client.py bot/pseudonym.py bot/dedupe.py \
 	bot/settings.py bot/logging.py bot/telegram bot/whatsapp
 TEST_STEPS += test-adapters
 

@@ -3,7 +3,7 @@
 # `make fuzz` (10,000 messages) and `make loadtest` (Locust) are separate: slow and CPU-heavy.
 .PHONY: test-faults fuzz loadtest redis-server
 
-APP_MYPY_PATHS += bot/payload_guard.py bot/input_text.py \
+APP_MYPY_PATHS += \
 	$(filter-out %/conftest.py,$(wildcard tests/faults/*.py tests/fuzz/*.py tests/load/*.py))
 TEST_STEPS += test-faults
 

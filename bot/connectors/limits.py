@@ -43,7 +43,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.input_text import MAX_MESSAGE_CHARS
+from shared.input_text import MAX_MESSAGE_CHARS
 
 NOTICE_INTERVAL_SECONDS = 10.0
 # A socket that sends this many refused messages in a row is disconnected: receiving frames costs the event loop

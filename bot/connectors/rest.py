@@ -6,13 +6,13 @@ ERROR when a turn fails or times out (a Redis or PostgreSQL outage, say). This c
 path stays the same:
 
 1. Refuses, with 400 and an English error that never repeats what was sent, a body that is not a JSON object,
-   a sender id, channel name or metadata outside ``bot/rest_contract.py``, a message that is not a string, and
-   ``?stream=true`` (nothing uses it, and the stock stream path has no error handling). A body over
+   a sender id, channel name or metadata outside ``shared/rest_contract.py``, a message that is not a string,
+   and ``?stream=true`` (nothing uses it, and the stock stream path has no error handling). A body over
    ``MAX_BODY_BYTES`` gets 413.
-2. Cleans the text (``bot/input_text.py``) and masks personal data (``knowledge/pii.py``) before Rasa parses,
+2. Cleans the text (``shared/input_text.py``) and masks personal data (``knowledge/pii.py``) before Rasa parses,
    stores or logs it, whoever the caller is; the adapters mask already, a direct caller may not.
    Payload syntax (``/intent{...}``) is masked like any text but not neutralised: this channel's callers
-   are the adapters, which guard payloads themselves (``bot/payload_guard.py``) because only they know the
+   are the adapters, which guard payloads themselves (``shared/payload_guard.py``) because only they know the
    payloads they build (Telegram's ``/begroeting`` and deep-link places), and the tests drive dialogues with
    typed payloads. The port is internal (docs/threat-model.md).
 3. Logs a failed or cancelled turn with the exception's type and place only: never the text, never the
@@ -35,9 +35,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.connectors import follow_rasa_log_level, speedups
-from bot.input_text import MAX_MESSAGE_CHARS, clean_text
-from bot.rest_contract import MAX_BODY_BYTES, REST, channel_problem, metadata_problem, sender_problem
 from knowledge.pii import mask_pii
+from shared.input_text import MAX_MESSAGE_CHARS, clean_text
+from shared.rest_contract import MAX_BODY_BYTES, REST, channel_problem, metadata_problem, sender_problem
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def read_body(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def body_problem(body: dict[str, Any]) -> str | None:
-    """The first rule of ``bot/rest_contract.py`` the body breaks, or None."""
+    """The first rule of ``shared/rest_contract.py`` the body breaks, or None."""
     if not isinstance(body.get("message"), str):
         return "'message' is required and must be a string"
     return (

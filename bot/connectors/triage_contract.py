@@ -18,7 +18,8 @@ from knowledge.topic_roles import MESSAGE_CHECK_TOPIC, NOT_UNDERSTOOD_TOPIC
 from knowledge.two_questions import second_topic
 
 MAX_TEXT_LENGTH = 1000
-# A pasted e-mail is longer than a question; the cap equals what the chat channels accept (bot/input_text.py).
+# A pasted e-mail is longer than a question; the cap equals what the chat channels accept
+# (shared/input_text.py).
 MAX_MESSAGE_CHECK_LENGTH = 4096
 MAX_ALTERNATIVES = 3
 MODE_TOPIC = "topic"

@@ -5,8 +5,8 @@
 2. Personal data in residents' messages is masked before Rasa stores or logs it.
 3. Payload protection: a message that Rasa would read as ``/intent{...}`` passes only when it equals a
    button payload this conversation was offered recently (recorded by wrapping the output channel);
-   otherwise the slash is removed so NLU reads the words (``bot/payload_guard.py``).
-4. Text is cleaned first (``bot/input_text.py``: lone surrogates, control characters).
+   otherwise the slash is removed so NLU reads the words (``shared/payload_guard.py``).
+4. Text is cleaned first (``shared/input_text.py``: lone surrogates, control characters).
 5. A turn that produced no bot message at all (the action server is down: Rasa drops the action's
    messages, see stack-facts a.9) gets ``knowledge/messages.yml: rasa_unavailable`` at once, so the
    resident never waits in silence.
@@ -56,9 +56,9 @@ from bot.connectors.limits import (
 )
 from bot.connectors.masking_pool import MaskingBusy, MaskingPool
 from bot.connectors.webchat_session import Session, SessionBindings, SessionSigner, session_key
-from bot.input_text import clean_text
-from bot.messages import load_fixed_texts
-from bot.payload_guard import OfferedPayloads, guard
+from shared.input_text import clean_text
+from shared.messages import load_fixed_texts
+from shared.payload_guard import OfferedPayloads, guard
 
 log = logging.getLogger(__name__)
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"

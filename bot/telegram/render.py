@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.messages import OutgoingMessage, merge_for_channel, split_text
 from bot.telegram.callback_ids import CallbackIds
+from shared.messages import OutgoingMessage, merge_for_channel, split_text
 
 MAX_TEXT_LENGTH = 4096
 

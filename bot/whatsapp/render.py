@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.messages import (
+from bot.telegram.callback_ids import CallbackIds
+from shared.messages import (
     Button,
     OutgoingMessage,
     merge_for_channel,
@@ -20,7 +21,6 @@ from bot.messages import (
     truncate,
     utf16_length,
 )
-from bot.telegram.callback_ids import CallbackIds
 
 MAX_TEXT = 4096
 MAX_BODY = 1024

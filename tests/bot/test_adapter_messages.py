@@ -3,15 +3,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.messages import (
+from knowledge import ContentError, load_catalog
+from knowledge.loader import CONTENT_DIR
+from shared.messages import (
     Button,
     OutgoingMessage,
     load_fixed_texts,
     merge_for_channel,
     truncate,
 )
-from knowledge import ContentError, load_catalog
-from knowledge.loader import CONTENT_DIR
 
 
 def test_texts_come_from_the_project_file() -> None:

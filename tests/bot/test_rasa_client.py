@@ -3,9 +3,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.messages import Button, IncomingMessage, OutgoingMessage
 from bot.rasa_client import RasaClient, RasaOutcome, parse_rasa_response
 from bot.settings import RasaSettings
+from shared.messages import Button, IncomingMessage, OutgoingMessage
 from tests.bot.adapter_fakes import FakeRasa
 
 

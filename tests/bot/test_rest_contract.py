@@ -1,14 +1,14 @@
-"""The adapters send what Rasa's REST channel accepts (bot/rest_contract.py); statistics know each channel."""
+"""The adapters send what Rasa's REST channel accepts (shared/rest_contract.py); statistics know each one."""
 
 from __future__ import annotations
 
 import secrets
 
 from bot.pseudonym import pseudonymise
-from bot.rest_contract import REST_CHANNELS, channel_problem, metadata_problem, sender_problem
 from bot.telegram.handlers import CHANNEL as TELEGRAM_CHANNEL
 from bot.whatsapp.app import CHANNEL as WHATSAPP_CHANNEL
 from knowledge.reach import INPUT_CHANNELS
+from shared.rest_contract import REST_CHANNELS, channel_problem, metadata_problem, sender_problem
 
 
 def test_every_pseudonym_is_an_accepted_sender_id() -> None:

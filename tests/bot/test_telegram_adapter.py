@@ -14,13 +14,13 @@ from structlog.testing import capture_logs
 from telegram import Update
 
 from bot.dedupe import SeenIds
-from bot.messages import load_fixed_texts
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient
 from bot.settings import RasaSettings, TelegramSettings
 from bot.telegram.app import AnyApplication, build_application, create_webhook_app
 from bot.telegram.callback_ids import MAX_CALLBACK_BYTES, CallbackIds
 from bot.telegram.handlers import TelegramHandlers
+from shared.messages import load_fixed_texts
 from tests.bot.adapter_fakes import FakeBotApi, FakeRasa, eventually, free_port_url, serve_in_loop
 
 CHAT_ID = 700000001

@@ -1,9 +1,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.messages import Button, OutgoingMessage, split_text, utf16_length
 from bot.telegram.callback_ids import MAX_CALLBACK_BYTES, CallbackIds
 from bot.telegram.render import MAX_TEXT_LENGTH, render
+from shared.messages import Button, OutgoingMessage, split_text, utf16_length
 
 texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=12_000)
 buttons = st.lists(

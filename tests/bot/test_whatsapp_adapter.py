@@ -13,7 +13,6 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from bot.messages import load_fixed_texts
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient
 from bot.settings import RasaSettings, WhatsAppSettings
@@ -21,6 +20,7 @@ from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.app import WhatsAppService, create_app
 from bot.whatsapp.graph_client import GraphClient
 from bot.whatsapp.signature import sign
+from shared.messages import load_fixed_texts
 from tests.bot.adapter_fakes import FakeGraph, FakeRasa, eventually, free_port_url, graph_error, serve_in_loop
 
 APP_SECRET = b"test-app-secret-0123456789"

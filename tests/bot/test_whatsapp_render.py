@@ -1,9 +1,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.messages import Button, OutgoingMessage, utf16_length
 from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.render import render
+from shared.messages import Button, OutgoingMessage, utf16_length
 
 titles = st.text(min_size=1, max_size=60).filter(lambda t: t.strip())
 buttons = st.lists(

@@ -1,4 +1,4 @@
-"""The log safety net (bot/log_redaction.py) against the lines Rasa 3.6 and rasa-sdk really write.
+"""The log safety net (shared/log_redaction.py) against the lines Rasa 3.6 and rasa-sdk really write.
 
 Rasa's own structlog set-up is used as configured by ``rasa run``, so the JSON lines are the ones in a
 production log. The whole process is checked end to end in tests/faults/test_no_personal_data_in_logs.py.
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import structlog
 
-from bot import log_redaction
-from bot.log_redaction import DROPPED, REDACTED, redact
+from shared import log_redaction
+from shared.log_redaction import DROPPED, REDACTED, redact
 
 ROOT = Path(__file__).resolve().parents[2]
 BSN, PHONE, EMAIL, IBAN = "111222333", "0612345678", "jan.jansen@example.nl", "NL91ABNA0417164300"

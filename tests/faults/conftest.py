@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from bot.messages import load_fixed_texts
 from bot.rasa_client import RasaClient
 from bot.settings import RasaSettings
 from scripts import stack as stack_script
+from shared.messages import load_fixed_texts
 from tests.faults.fault_support import (
     PINNED_NOW,
     TRACKER_TOKEN,

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 
-from bot.messages import IncomingMessage
 from bot.rasa_client import RasaClient, RasaReply
 from scripts import pg_cluster
 from scripts import stack as stack_script
+from shared.messages import IncomingMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKER_TOKEN = "fault-drill-token"

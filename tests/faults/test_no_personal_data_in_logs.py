@@ -21,10 +21,10 @@ from pathlib import Path
 import httpx
 from structlog.testing import capture_logs
 
-from bot.messages import IncomingMessage
 from bot.rasa_client import RasaClient
-from bot.rest_contract import TELEGRAM, WHATSAPP
 from knowledge.pii import BSN, EMAIL, IBAN, TELEFOON, mask_pii
+from shared.messages import IncomingMessage
+from shared.rest_contract import TELEGRAM, WHATSAPP
 from tests.faults.fault_support import Drill, tracker_events, user_events
 from tests.faults.webchat_client import WebchatClient
 from tests.faults.whatsapp_entry import WhatsAppEntry, whatsapp_adapter

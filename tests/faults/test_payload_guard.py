@@ -1,13 +1,13 @@
-"""Unit tests for bot/payload_guard.py: what Rasa would parse as a payload, and what the guard lets through."""
+"""Unit tests for shared/payload_guard.py: what Rasa parses as a payload, and what the guard lets through."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.input_text import clean_text
-from bot.payload_guard import OfferedPayloads, guard, looks_like_payload, neutralise
 from knowledge.pii import mask_pii
+from shared.input_text import clean_text
+from shared.payload_guard import OfferedPayloads, guard, looks_like_payload, neutralise
 
 
 class Clock:

@@ -20,15 +20,15 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from bot.messages import load_fixed_texts
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient
-from bot.rest_contract import WHATSAPP
 from bot.settings import RasaSettings, WhatsAppSettings
 from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.app import WhatsAppService, create_app
 from bot.whatsapp.graph_client import GraphClient
 from bot.whatsapp.signature import sign
+from shared.messages import load_fixed_texts
+from shared.rest_contract import WHATSAPP
 from tests.bot.adapter_fakes import FakeGraph, ThreadServer, serve_in_loop
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "whatsapp_text_message.json"

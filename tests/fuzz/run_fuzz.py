@@ -28,10 +28,10 @@ from typing import Any
 import httpx
 
 from bot.connectors.limits import TOO_LONG, WebchatLimits
-from bot.messages import IncomingMessage, load_fixed_texts
 from bot.rasa_client import RasaClient, RasaOutcome
 from bot.settings import RasaSettings
 from scripts import stack as stack_script
+from shared.messages import IncomingMessage, load_fixed_texts
 from tests.faults.fault_support import TRACKER_TOKEN, user_events
 from tests.faults.webchat_client import WebchatClient
 from tests.fuzz.fuzz_messages import FuzzMessage, messages

@@ -1,4 +1,4 @@
-"""The REST channel's contract (bot/connectors/rest.py, bot/rest_contract.py) against the real Rasa process.
+"""The REST channel's contract (bot/connectors/rest.py, shared/rest_contract.py) against the real Rasa process.
 
 What is refused gets 400 (413 for an oversized body) with an English error that never repeats what was sent;
 what is accepted is masked before Rasa parses it, and Rasa's log names the kinds of data masked, never the
@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.rest_contract import MAX_BODY_BYTES, REST_CHANNELS
+from shared.rest_contract import MAX_BODY_BYTES, REST_CHANNELS
 
 URL = "/webhooks/rest/webhook"
 SECRET = "0612345678"  # also what a refused field holds: the error must not echo it

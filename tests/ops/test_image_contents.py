@@ -18,7 +18,7 @@ def test_rasa_entry_points_are_found() -> None:
 
 def test_rasa_image_copies_every_module_its_processes_import() -> None:
     needed = ic.needed_files(ic.rasa_entry_modules())
-    assert ic.ROOT / "bot" / "input_text.py" in needed  # the connectors' import that once was missing
+    assert ic.ROOT / "shared" / "input_text.py" in needed  # the connectors' import that was once missing
     assert ic.missing(needed | ic.data_files(needed), ic.copied_paths(RASA)) == []
 
 

@@ -33,8 +33,8 @@ require_module("socketio", "python-socketio is needed (app environment)")
 require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python", minversion="3.10")
 
 from bot.connectors.limits import TOO_FAST, TOO_LONG, WebchatLimits  # noqa: E402
-from bot.messages import load_fixed_texts  # noqa: E402
 from scripts import stack as stack_script  # noqa: E402
+from shared.messages import load_fixed_texts  # noqa: E402
 from tests.ops.webchat_flood import (  # noqa: E402
     BIG_METADATA,
     BIG_METADATA_MARK,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from bot.messages import load_fixed_texts
+from shared.messages import load_fixed_texts
 from tests.web.web_support import DemoServer
 
 FALLBACK_START = "Het lukt nu niet om te antwoorden"
