@@ -1,5 +1,6 @@
-"""Everything about channels: the Telegram and WhatsApp adapter processes and the shared edge code.
+"""Everything about channels, on both sides of the runtime line.
 
-The adapters run in the app environment (Python 3.11+) and talk to Rasa over HTTP only;
-``bot/connectors`` holds the Rasa-side channel classes and is loaded by the Rasa process instead.
+``bot/connectors`` and ``bot/nlu`` are loaded by the Rasa process (Python 3.10); the rest of ``bot/`` (the
+Telegram and WhatsApp adapters, the staff page, the widget server) runs in the app environment (Python 3.11+)
+and talks to Rasa over HTTP only. Code both sides use lives in ``shared/`` (tests/shared/test_runtime_boundary).
 """
