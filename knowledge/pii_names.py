@@ -39,7 +39,10 @@ _INITIALS_RE = re.compile(r"(?:[A-Z]\.){1,4}(?![^\W\d_])")
 _GAP_RE = re.compile(r"[ \t]+")
 # Between a cue and the name: spaces, a comma, a colon or a line break ("Met vriendelijke
 # groet,\nJan"), at most a few characters.
-_CUE_GAP_RE = re.compile(r"[ \t]*[,:;\-(]?[ \t]*(?:\r?\n[ \t]*)?")
+_SIGNATURE_GAP_RE = re.compile(r"[ \t]*[,:;\-]?[ \t]*(?:\r?\n[ \t]*)?")
+# After any other cue the name follows on the same line: in "Geachte heer/mevrouw, Wij ..." or
+# "Hallo, ik ..." the word after the comma starts a sentence.
+_CUE_GAP_RE = re.compile(r"[ \t]*[:(]?[ \t]*")
 
 # Tussenvoegsels, longest first so "van der" wins over "van".
 _TUSSENVOEGSELS = (
@@ -76,16 +79,21 @@ _NOT_NAMES = _words(
     nederlander nederlands nederlandse belg belgisch duitser duits duitse turks turkse marokkaans
     marokkaanse pools poolse syrisch engels frans limburger limburgs senior gepensioneerd
     mantelzorger vrijwilliger student bewoner inwoner weduwe weduwnaar lid zzp'er aow'er
-    alleen ook nog niet wel hier daar
+    alleen ook nog niet wel hier daar tikkie coolblue zalando infomedics heijn stichting vereniging
+    harmonie st polikliniek ziekenhuis euro europese global krediet unie
     """
 )
 # A word ending like this names an organisation ("Rabobank", "Belastingdienst", "Zorgloket").
-_ORGANISATION_ENDINGS = ("bank", "dienst", "overheid", "loket", "service", "centrum", "verzekeringen")
+_ORGANISATION_ENDINGS = (
+    "bank", "dienst", "overheid", "loket", "service", "services", "centrum", "verzekeringen", "praktijk",
+    "kliniek", "logistics", "solutions", "claims", "financiering", "finance", "verhuur", "samenwerking",
+    "krediet", "groep", "holding",
+)  # fmt: skip
 # After the strongest cues ("mijn naam is", "ik heet") a name may be typed in lower case; these
 # words end it there ("mijn naam is jan en ik ...", "ik heet eigenlijk ...").
 _FUNCTION_WORDS = _words(
     """
-    en of maar want dus ook nog niet wel al is ben was zijn heb heeft had kan kun wil moet mag
+    en of maar want dus ook nog niet wel al is ben was zijn heb heeft had kan kun moet mag vanaf
     ik u je jij hij zij ze we wij mijn uw zijn haar hun het een dit dat die deze daar hier er
     in op aan bij met voor van naar uit om over door tot te als dan toen nu eigenlijk officieel
     voluit gewoon zelf echt erg heel graag alleen hoe wat wie waar wanneer waarom welke bekend
@@ -95,16 +103,21 @@ _FUNCTION_WORDS = _words(
 
 # ---- name cues ------------------------------------------------------------------------------
 # lower: a lower-case name counts too; otherwise the name must be capitalised.
+# "Naam: ..." as a form label, at the start of a line; "zet ik ze op jouw naam: ..." is no label.
+_LABEL_CUE_RE = re.compile(r"(?:(?<=\n)|(?<!.))naam[ \t]*:", re.IGNORECASE | re.DOTALL)
 _STRONG_CUE_RE = re.compile(
     r"(?:(?:mijn\s+(?:volledige\s+)?naam\s+is|ik\s+heet)(?:\s+(?:eigenlijk|officieel|voluit))?"
-    r"|my\s+name\s+is|naam\s*:)",
+    r"|my\s+name\s+is)",
+    re.IGNORECASE,
+)
+_SIGNATURE_CUE_RE = re.compile(
+    r"(?:(?:met\s+)?(?:vriendelijke|hartelijke|beste|lieve)\s+groet(?:en|jes)?|groet(?:en|jes)?"
+    r"|m\.?\s?v\.?\s?g\.?|vr\.?\s?gr\.?|gr\.|liefs)(?![^\W\d_])",
     re.IGNORECASE,
 )
 _CUE_RE = re.compile(
     r"(?:"
     r"ik\s+ben|hier\s+is|namens|ten\s+name\s+van|t\.?\s?n\.?\s?v\.?|i\.?\s?o\.?\s?v\.?"
-    r"|(?:met\s+)?(?:vriendelijke|hartelijke|beste|lieve)\s+groet(?:en|jes)?|groet(?:en|jes)?"
-    r"|m\.?\s?v\.?\s?g\.?|vr\.?\s?gr\.?|gr\.|liefs"
     r"|beste|geachte|lieve|hallo|hoi|hey"
     r"|mevrouw|mevr\.?|mw\.?|meneer|mijnheer|m(?:ijn)?\s?h(?:ee)?r\.?|dhr\.?|(?:de\s+)?heer|hr\.?"
     r"|familie|fam\.?|dokter|dr\.?|wijlen"
@@ -115,6 +128,14 @@ _CUE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# Each cue pattern, whether a lower-case name counts after it, and whether it closes a letter
+# (then the name may follow after a comma or on the next line).
+_CUES = (
+    (_STRONG_CUE_RE, True, False),
+    (_LABEL_CUE_RE, True, True),
+    (_CUE_RE, False, False),
+    (_SIGNATURE_CUE_RE, False, True),
+)
 # The first word of every cue above, in lower case (as _WORD_RE splits it: "t.n.v." starts with "t").
 _CUE_STARTS = _words(
     """
@@ -128,8 +149,8 @@ _CUE_STARTS = _words(
 _STREET_ENDINGS = (
     "straat", "str", "weg", "laan", "plein", "pad", "hof", "singel", "kade", "dreef", "steeg",
     "gracht", "markt", "park", "ring", "baan", "veld", "dijk", "dam", "wal", "plantsoen", "erf",
-    "boulevard", "allee", "passage", "gang", "wijk", "hoek", "berg", "dal", "broek", "oord",
-    "akker", "hei", "heide", "poort", "burg", "haven", "vliet", "kamp", "donk", "hoeve", "rade",
+    "boulevard", "allee", "passage", "wijk", "berg", "dal", "broek", "akker", "heide", "poort",
+    "vliet", "kamp", "donk", "hoeve",
 )  # fmt: skip
 # Street endings a lower-case word may have without an address word nearby; "onderweg 10
 # minuten" and "loopbaan 2" are not addresses.
@@ -148,7 +169,8 @@ _STREET_NUMBER_RE = re.compile(
 # A number followed by one of these counts something: "Bus 12 minuten", "Dijk 3 keer".
 _UNIT_AFTER_RE = re.compile(
     r"[ \t]*(?:minuten|minuut|min|uur|keer|dagen|dag|weken|week|maanden|jaar|jaren|euro|eur|cent"
-    r"|km|kilometer|meter|m|stuks|personen|mensen|x)(?![^\W\d_])",
+    r"|km|kilometer|meter|m|stuks|personen|mensen|x|jan(?:uari)?|feb(?:ruari)?|maart|mrt|apr(?:il)?|mei"
+    r"|juni?|juli?|aug(?:ustus)?|sept?(?:ember)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![^\W\d_])",
     re.IGNORECASE,
 )
 _ADDRESS_CUE_RE = re.compile(r"(?<!\[)(?:woon|wonen|adres|verhuis|straat|postcode)", re.IGNORECASE)
@@ -179,10 +201,10 @@ def find_names(text: str) -> Iterator[tuple[int, int]]:
     for word in _WORD_RE.finditer(text):
         if word.group().lower() not in _CUE_STARTS:
             continue
-        for pattern, lower_ok in ((_STRONG_CUE_RE, True), (_CUE_RE, False)):
+        for pattern, lower_ok, signature in _CUES:
             cue = pattern.match(text, word.start())
             if cue:
-                span = _name_after(text, cue.end(), lower_ok=lower_ok)
+                span = _name_after(text, cue.end(), lower_ok=lower_ok, signature=signature)
                 if span:
                     yield span
 
@@ -232,14 +254,14 @@ def public_addresses() -> frozenset[str]:
     return frozenset(found)
 
 
-def _name_after(text: str, position: int, *, lower_ok: bool) -> tuple[int, int] | None:
+def _name_after(text: str, position: int, *, lower_ok: bool, signature: bool = False) -> tuple[int, int] | None:
     """The span of the name that starts at ``position`` (just after a cue), or None.
 
     A name is one or more name words, with initials and tussenvoegsels between them and "en"
     joining two names ("Jan en Marie Smeets"). It ends at the first other word; a first word
     that names an organisation or a place rejects the whole candidate.
     """
-    gap = _CUE_GAP_RE.match(text, position)
+    gap = (_SIGNATURE_GAP_RE if signature else _CUE_GAP_RE).match(text, position)
     position = gap.end() if gap else position
     start: int | None = None
     end: int | None = None
@@ -259,9 +281,13 @@ def _name_after(text: str, position: int, *, lower_ok: bool) -> tuple[int, int] 
         if word is None:
             break
         token = word.group()
+        if text[word.end() : word.end() + 1].isdigit():
+            return None  # "Rd4", "Tele2": a product or a service, not a person
         if end is not None and token.lower() == "en" and _followed_by_name(text, word.end(), lower_ok=lower_ok):
             position = _skip_gap(text, word.end())
             continue
+        if token.lower() in _NOT_NAMES or _is_organisation(token):
+            return None  # "Albert Heijn", "J. Bakker Financiering": a shop or a firm
         if not _is_name_part(token, lower_ok=lower_ok) or token.lower() in place_words():
             if end is None:
                 return None
@@ -303,7 +329,8 @@ def _is_name_part(token: str, *, lower_ok: bool) -> bool:
     pieces = [p for p in re.split(r"[\-'’]", token) if p]
     # "DigiD", "PostNL", "MijnOverheid": capitals inside a word name a product, not a person.
     capitalised = all(p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in pieces)
-    if not capitalised and not (lower_ok and token.islower() and lowered not in _FUNCTION_WORDS):
+    if lowered in _FUNCTION_WORDS or not (capitalised or (lower_ok and token.islower())):
+        # "Wij", "Uw", "Er" after "Geachte heer/mevrouw," start a sentence; they name nobody.
         return False
     # "Kerkradenaar", "Brunssummer": where someone lives, not who they are.
     return _place_prefix_re().match(lowered) is None
@@ -345,8 +372,8 @@ def _is_organisation(token: str) -> bool:
 def _is_street(text: str, start: int, street: str, *, abbreviated: bool) -> bool:
     """Tell whether ``street`` (a word before a number) names a street."""
     lowered = street.lower()
-    if lowered in _NOT_STREETS or lowered in _NOT_NAMES:
-        return False
+    if lowered in _NOT_STREETS or lowered in _NOT_NAMES or lowered in place_words():
+        return False  # "Kerkrade 2", "Ubachsberg 3": a place and a number
     if abbreviated:
         return lowered.endswith("str") and len(lowered) > 3
     if lowered in _BARE_STREETS:

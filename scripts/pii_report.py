@@ -1,10 +1,15 @@
 """Prints precision and recall of knowledge.pii on the annotated corpus, per kind and overall.
 
 Usage: python scripts/pii_report.py [--corpus tests/pii/corpus.yml] [--markdown]
+       python scripts/pii_report.py --spans [FILE.yml ...]
 
 Both BSN rules are measured: the default (every 9-digit number that passes the 11-proef is
 masked) and the stricter one (only with a context word nearby). The figures go into
 docs/privacy.md. Prints no message text except the findings that went wrong, which are made up.
+
+``--spans`` lists every name and street address the masker finds in texts nobody annotated for
+it (by default the message-check corpora, written by others without seeing these rules), with
+the words before it, so a person can judge the precision of those two kinds by reading.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.pii import ADRES, KINDS, NAAM, mask_pii, placeholder
+from knowledge.pii import ADRES, KINDS, NAAM, mask_pii, normalise, placeholder
+from knowledge.pii_names import find_addresses, find_names
 
 # Names and street addresses in free text, reported together as well (issue 12 item 6).
 FREE_TEXT_KINDS = (NAAM, ADRES)
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "pii" / "corpus.yml"
+SPAN_CORPORA = sorted((DEFAULT_CORPUS.parent.parent / "message_check" / "corpus").glob("*.yml"))
 
 
 @dataclass
@@ -184,6 +191,38 @@ def render(evaluation: Evaluation, title: str, *, markdown: bool) -> str:
     return "\n".join(lines)
 
 
+def list_spans(paths: list[Path]) -> str:
+    """Every name and address found in the ``text`` of the messages in ``paths``, counted.
+
+    Args:
+        paths: YAML files with a top-level ``messages`` list of mappings with a ``text``.
+
+    Returns:
+        One line per distinct (kind, preceding words, span), most frequent first, and totals.
+    """
+    found: Counter[tuple[str, str, str]] = Counter()
+    texts = 0
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for entry in data.get("messages") or []:
+            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+                continue
+            texts += 1
+            text = normalise(entry["text"])
+            for kind, spans in ((NAAM, find_names(text)), (ADRES, find_addresses(text))):
+                for start, end in dict.fromkeys(spans):
+                    before = " ".join(text[max(0, start - 30) : start].split())
+                    found[(kind, before, text[start:end])] += 1
+    totals = Counter()
+    for (kind, _, _), count in found.items():
+        totals[kind] += count
+    lines = [
+        f"{count:>3} {kind:<5} ...{before!r} -> {span!r}" for (kind, before, span), count in found.most_common()
+    ]
+    lines.append(f"- texts: {texts}; names: {totals[NAAM]}; addresses: {totals[ADRES]}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the report; exit 1 when an annotated value survives under the default rule.
 
@@ -193,7 +232,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--spans",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="list names and addresses found in FILEs (see above)",
+    )
     args = parser.parse_args(argv)
+    if args.spans is not None:
+        print(list_spans(args.spans or SPAN_CORPORA))
+        return 0
     messages = load_corpus(args.corpus)
     mask_pii("06-12345678")  # load phonenumbers' metadata before timing
     default = evaluate(messages, bsn_needs_context=False)
