@@ -213,7 +213,7 @@ def list_spans(paths: list[Path]) -> str:
                 for start, end in dict.fromkeys(spans):
                     before = " ".join(text[max(0, start - 30) : start].split())
                     found[(kind, before, text[start:end])] += 1
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for (kind, _, _), count in found.items():
         totals[kind] += count
     lines = [
