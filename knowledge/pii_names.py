@@ -10,7 +10,8 @@ Team, weekdays, nationalities) are never a name. A street address is a street wo
 straat, weg, laan, plein, ... followed by a house number; the library's own public addresses
 (``knowledge/locations.yml``) are not personal data and stay.
 
-Pure Python (stdlib, plus PyYAML to read the public addresses once, on first use).
+Pure Python: the stdlib, plus PyYAML to read the library's addresses and the place names
+(``knowledge/places.yml``) once, on first use.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ _STREET_NUMBER_RE = re.compile(
 # A number followed by one of these counts something: "Bus 12 minuten", "Dijk 3 keer".
 _UNIT_AFTER_RE = re.compile(
     r"[ \t]*(?:minuten|minuut|min|uur|keer|dagen|dag|weken|week|maanden|jaar|jaren|euro|eur|cent"
-    r"|km|kilometer|meter|m|stuks|personen|mensen|x|jan(?:uari)?|feb(?:ruari)?|maart|mrt|apr(?:il)?|mei"
+    r"|km|kilometer|meter|m|stuks|personen|mensen|x|januari|feb(?:ruari)?|maart|mrt|apr(?:il)?|mei"
     r"|juni?|juli?|aug(?:ustus)?|sept?(?:ember)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![^\W\d_])",
     re.IGNORECASE,
 )

@@ -443,3 +443,46 @@ def test_pathological_inputs_are_handled_and_leave_no_long_digit_run(char: str, 
     result = mask_pii(text)
     assert mask_pii(result.text).text == result.text
     assert len(result.text) <= len(text) + 16
+
+
+# ---- names and street addresses (issue 12 item 6) -------------------------------------------
+# The corpus (tests/pii) runs in the app environment only; these run in Rasa's Python 3.10 too.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik ben Jan de Vries, Hoofdstraat 12", "ik ben [NAAM], [ADRES]"),
+        ("Mijn naam is jan smeets en ik woon in Kerkrade", "Mijn naam is [NAAM] en ik woon in Kerkrade"),
+        ("Met vriendelijke groet,\nJ.P. van der Berg", "Met vriendelijke groet,\n[NAAM]"),
+        ("mijn dochter Sanne helpt mij", "mijn dochter [NAAM] helpt mij"),
+        ("Ik woon op de Markt 3 in Simpelveld", "Ik woon op de [ADRES] in Simpelveld"),
+        ("Ik woon Burgemeester de Hesselleplein 4a, 6411 AB Heerlen", "Ik woon [ADRES], [POSTCODE] Heerlen"),
+        ("dhr. P. Hendriks, Kerkstr. 5-B", "dhr. [NAAM], [ADRES]"),
+    ],
+)
+def test_names_and_addresses_are_masked(text: str, expected: str) -> None:
+    result = mask_pii(text)
+    assert result.text == expected
+    assert set(result.found) & {NAAM, ADRES}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik woon in Bocholtz",
+        "Waar is de Hoofdstraat in Kerkrade?",
+        "Is de bibliotheek op het Martin Buberplein 15 open?",  # the library's own address
+        "Met vriendelijke groet, Team DigiD",
+        "Namens ING: uw pas verloopt",
+        "Geachte heer/mevrouw, Wij willen u informeren",
+        "Ik ben Nederlander en heb een DigiD nodig",
+        "Ik ben Kerkradenaar",
+        "ik ben onderweg 10 minuten",
+        "In de Kerkstraat 12 jaar gewoond",
+        "Groeten uit Brunssum",
+        "de bank belt mij steeds",
+    ],
+)
+def test_routing_words_are_not_names_or_addresses(text: str) -> None:
+    assert mask_pii(text) == MaskResult(text=text, found=[])
