@@ -72,7 +72,7 @@ venvs: $(RASA_VENV)/.stamp $(APP_VENV)/.stamp ## Create or update both Python en
 
 # The environments are order-only prerequisites: a reinstall must not rebuild the pipeline or retrain the model.
 $(SPACY_NL): scripts/build_spacy_nl.py | $(RASA_VENV)/.stamp
-	$(RASA_PY) scripts/build_spacy_nl.py build/spacy_nl
+	$(RASA_PY) -m scripts.build_spacy_nl build/spacy_nl
 
 spacy-nl: $(SPACY_NL) ## Build the local Dutch spaCy pipeline (blank nl + lookup lemmatizer)
 
@@ -83,7 +83,7 @@ $(MODEL): $(TRAINING_INPUTS) | $(RASA_VENV)/.stamp
 train: $(MODEL) ## Train the Rasa model when data, domain or config changed
 
 run: venvs $(MODEL) ## Set up what is missing, train if needed, start every process
-	@$(APP_PY) scripts/procfile.py Procfile.dev var/Procfile
+	@$(APP_PY) -m scripts.procfile Procfile.dev var/Procfile
 	@$(APP_VENV)/bin/honcho start -f var/Procfile -d .
 
 test: venvs $(MODEL) ## Run every check: lint, types, unit, content, dialogue and HTTP tests
@@ -112,4 +112,4 @@ clean-data: ## Delete var/ (undelivered outbox rows, development database, unpac
 	rm -rf var
 
 serve-test-stack: venvs $(MODEL) ## Start Rasa + actions (+ API) on free ports for tests; prints URLs as JSON
-	@$(APP_PY) scripts/stack.py serve --with-api
+	@$(APP_PY) -m scripts.stack serve --with-api

@@ -14,8 +14,10 @@ import sys
 
 def main() -> None:
     """Validate content, then run the rasa-sdk endpoint."""
+    from bot import log_redaction
     from knowledge import ContentError, load_catalog
 
+    log_redaction.install()  # no resident text or personal data in any log line (bot/log_redaction.py)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         catalog = load_catalog()

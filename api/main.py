@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from api import db
+from api.body_limit import BodyLimitMiddleware
 from api.context import AppContext
 from api.keys import KeyRing
 from api.paths import STATIC_DIR, TEMPLATES_DIR
@@ -116,6 +117,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         same_site="strict",
         https_only=settings.use_secure_cookies,
     )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(events.router)
     app.include_router(stats.router)

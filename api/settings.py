@@ -59,6 +59,9 @@ class ApiSettings(BaseSettings):
     rounding_base: int = Field(default=5, ge=0)
     content_dir: str | None = None  # knowledge/ by default; tests point it at their own content
     max_batch: int = Field(default=500, ge=1, le=500)
+    # A full batch of 500 events is about 150 kB of JSON; 512 KiB leaves room without letting one request
+    # cost the API real memory (api/body_limit.py).
+    max_body_bytes: int = Field(default=512 * 1024, ge=1024)
     # Compute the releases of the last 13 months in the background at start-up, so the first dashboard view
     # after a deploy does not wait for them (api/reports.py, warm_releases).
     warm_releases: bool = True

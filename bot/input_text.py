@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+# The longest message a resident can send: Telegram, WhatsApp and the widget all cap a message at 4096
+# characters, so anything longer is not a real message (every entry point cuts or refuses at this length).
+MAX_MESSAGE_CHARS = 4096
 # Controls that separate text become a space; every other C0/C1 control and DEL is dropped.
 _SEPARATOR = re.compile("[\x0b\x0c\r\x1c-\x1f\x85]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")

@@ -1,34 +1,17 @@
 """Channel-neutral message types and the fixed Dutch texts an adapter sends on its own.
 
-The texts live in ``knowledge/messages.yml`` (owned by library staff). The defaults below are only a
-safety net for a missing key, so an adapter never answers with nothing.
+The texts live in ``knowledge/messages.yml`` (owned by library staff) and are read by the content loader,
+which refuses a file that lacks one of them: an adapter cannot start without its texts, so it never answers
+with nothing.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-# Keys this package reads from knowledge/messages.yml, with the fallback used when a key is missing.
-DEFAULT_TEXTS: Mapping[str, str] = {
-    "rasa_unavailable": (
-        "Sorry, het lukt nu even niet om uw vraag te beantwoorden. "
-        "Probeer het later nog eens. "
-        "U kunt ook langskomen bij het Informatiepunt in de bibliotheek."
-    ),
-    "button_expired": ("Deze knop is verlopen. Wilt u uw vraag nog een keer typen?"),
-    "text_only": (
-        "Sorry, ik kan alleen tekst lezen. "
-        "Foto's, spraakberichten en bestanden kan ik niet openen. "
-        "Wilt u uw vraag typen?"
-    ),
-    "choose_option": "Kies een van de knoppen:",
-    "list_button": "Kies een optie",
-}
+from knowledge.loader import load_messages
 
 
 @dataclass(frozen=True)
@@ -162,63 +145,25 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     return text[: _longest_prefix(text, limit - utf16_length(ellipsis))].rstrip() + ellipsis
 
 
-def _messages_file() -> Path | None:
-    spec = importlib.util.find_spec("knowledge")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / "messages.yml"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 @dataclass(frozen=True)
 class FixedTexts:
-    """The fixed texts, read once at start-up; ``missing`` names keys that use the default."""
+    """The texts an adapter sends on its own, read once at start-up from ``knowledge/messages.yml``."""
 
     texts: Mapping[str, str]
-    missing: tuple[str, ...] = ()
 
     def get(self, key: str) -> str:
-        """Return the text for ``key``.
-
-        Args:
-            key: One of the keys in ``DEFAULT_TEXTS``.
-
-        Returns:
-            The staff's text, or the built-in default when the key is missing.
-        """
-        return self.texts.get(key) or DEFAULT_TEXTS[key]
+        """Return the text for ``key`` (the content loader requires every key the channels use)."""
+        return self.texts[key]
 
 
 def load_fixed_texts(path: Path | None = None) -> FixedTexts:
-    """Read the adapter texts from ``knowledge/messages.yml``.
+    """Read the fixed texts with the content loader, so they follow the same rules as the dialogue's.
 
     Args:
-        path: Explicit file (tests); default is ``messages.yml`` beside the ``knowledge`` package.
-
-    Returns:
-        The texts. A missing file or key is not fatal: the default is used and the key is listed
-        in ``missing``.
+        path: Explicit file (tests); default is the ``knowledge`` package's ``messages.yml``.
 
     Raises:
-        ValueError: When the file exists but is not a mapping of strings, so staff see the mistake.
+        ContentError: When a text the channels or the dialogue need is missing or not text; the process
+            does not start with a broken file (there is no Dutch fallback text in code).
     """
-    source = path if path is not None else _messages_file()
-    data: object = {}
-    if source is not None and source.is_file():
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, Mapping):
-        raise ValueError(f"{source}: expected a mapping of message keys to texts")
-    texts: dict[str, str] = {}
-    missing: list[str] = []
-    for key in DEFAULT_TEXTS:
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            texts[key] = value.strip()
-        elif value is None:
-            missing.append(key)
-        else:
-            raise ValueError(f"{source}: key {key!r} must be a non-empty string")
-    return FixedTexts(texts=texts, missing=tuple(missing))
+    return FixedTexts(load_messages(path))

@@ -16,14 +16,11 @@ from typing import Any
 
 import httpx
 
-from bot.input_text import clean_text
+from bot.input_text import MAX_MESSAGE_CHARS, clean_text
 from bot.messages import Button, IncomingMessage, OutgoingMessage
 from bot.payload_guard import OfferedPayloads, guard
 from bot.settings import RasaSettings
 from knowledge.pii import MaskResult, mask_pii
-
-# Both platforms cap a user message at 4096 characters; anything longer is not a real message.
-MAX_INPUT_CHARS = 4096
 
 
 class RasaOutcome(str, Enum):
@@ -120,7 +117,7 @@ class RasaClient:
         Returns:
             The reply; never raises for Rasa failures.
         """
-        text = clean_text(message.text, MAX_INPUT_CHARS)
+        text = clean_text(message.text, MAX_MESSAGE_CHARS)
         guarded = guard(self._offered, message.sender, text)
         if message.bot_payload or guarded.outcome == "payload":
             masked = MaskResult(text=text.strip(), found=[])

@@ -96,6 +96,14 @@ REQUIRED_MESSAGES = {
     "links_intro",
     "rasa_unavailable",
     "pii_warning",
+    # The channels' own texts (bot/messages.py): sent without Rasa, when it is silent or a button expired.
+    "button_expired",
+    "text_only",
+    "choose_option",
+    "list_button",
+    # The web chat's limits (bot/connectors/limits.py), sent straight to the socket.
+    "limit_too_fast",
+    "limit_too_long",
 }
 
 
@@ -450,6 +458,22 @@ def _messages(path: Path, problems: list[str]) -> dict[str, str]:
     for key in sorted(REQUIRED_MESSAGES - set(out)):
         r.fail(key, "is required by the dialogue")
     return out
+
+
+def load_messages(path: Path | None = None) -> dict[str, str]:
+    """The fixed texts of ``messages.yml`` (default: this package's), validated as :func:`load_catalog` does.
+
+    For processes that need only these texts (the chat adapters); one loader, so a text that the dialogue
+    refuses is refused here too.
+
+    Raises:
+        ContentError: listing every problem, each as ``file: field: problem``.
+    """
+    problems: list[str] = []
+    messages = _messages(path or CONTENT_DIR / "messages.yml", problems)
+    if problems:
+        raise ContentError(problems)
+    return messages
 
 
 def _cross_check(catalog: Catalog, problems: list[str]) -> None:

@@ -1,7 +1,7 @@
 """The topics with a role in the dialogue, named once for every process (actions, triage, quality tools).
 
 Content (knowledge/topics/) decides what these topics say; code only needs to know which topic plays which role.
-The ids must exist in docs/topic-ids.txt; knowledge/validation.py and the content tests check the catalog.
+The ids must exist as knowledge/topics/<id>.yml; knowledge/validation.py and the content tests check it.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ test-outbox: $(RASA_VENV)/.stamp ## Outbox and relay tests with real API + relay
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/outbox
 
 bench-api: $(APP_VENV)/.stamp ## Ingest events/s and statistics p95 at 1M events, SQLite and PostgreSQL
-	$(APP_PY) scripts/bench_api.py --events $(BENCH_API_EVENTS) --backends $(BENCH_API_BACKENDS) --out results/bench-api.json
+	$(APP_PY) -m scripts.bench_api --events $(BENCH_API_EVENTS) --backends $(BENCH_API_BACKENDS) --out results/bench-api.json
 
 api-db-upgrade: $(APP_VENV)/.stamp ## Migrate the API database (API_DATABASE_URL) to the latest revision
 	$(APP_PY) -m api db upgrade

@@ -11,4 +11,4 @@ test-audit-tool: $(APP_VENV)/.stamp ## Tests of the dependency-audit matcher (ra
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/deps
 
 audit: test-audit-tool ## Dependency audit of both lock files against the advisory snapshot (fails on findings, stale exceptions, old snapshot)
-	$(APP_PY) scripts/audit_deps.py
+	$(APP_PY) -m scripts.audit_deps

@@ -21,10 +21,10 @@ test-http: venvs $(MODEL) ## REST webhook and triage endpoint against the real r
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/http
 
 content-report: venvs ## List unverified facts and reviews older than 12 months
-	$(APP_PY) scripts/content_report.py
+	$(APP_PY) -m scripts.content_report
 
 bench-rasa: venvs $(MODEL) ## Training time, start-up, memory, REST latency and throughput
-	$(APP_PY) scripts/bench_rasa.py --out results/bench-rasa.json
+	$(APP_PY) -m scripts.bench_rasa --out results/bench-rasa.json
 
 TEST_STEPS += test-e2e
 test-e2e: venvs $(MODEL) ## Chat over REST -> outbox -> relay -> API statistics, with real processes

@@ -9,4 +9,4 @@ test-message-check: venvs ## Message check: gate on the development scam corpora
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/message_check
 
 eval-message-check: venvs ## Message check figures per corpus part -> docs/results/message-check.json
-	$(APP_PY) scripts/eval_message_check.py --parts $(or $(PARTS),dev) --out docs/results/message-check.json
+	$(APP_PY) -m scripts.eval_message_check --parts $(or $(PARTS),dev) --out docs/results/message-check.json

@@ -3,6 +3,6 @@
 .PHONY: check-nlu-overlap
 
 check-nlu-overlap: ## Check NLU data for cross-intent duplicates and held-out leaks
-	$(APP_PY) scripts/check_nlu_overlap.py
+	$(APP_PY) -m scripts.check_nlu_overlap
 
 TEST_STEPS += check-nlu-overlap

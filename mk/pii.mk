@@ -11,8 +11,8 @@ test-pii: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp ## PII masking: unit + hypothes
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/knowledge/test_pii.py
 
 pii-report: $(APP_VENV)/.stamp ## Precision and recall of PII masking on tests/pii/corpus.yml, both BSN rules
-	$(APP_PY) scripts/pii_report.py
+	$(APP_PY) -m scripts.pii_report
 
 .PHONY: pii-bench
 pii-bench: $(APP_VENV)/.stamp ## Time per message of PII masking on the corpus (benchmark, not a test)
-	$(APP_PY) scripts/pii_bench.py --repeat 15
+	$(APP_PY) -m scripts.pii_bench --repeat 15

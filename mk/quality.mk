@@ -16,7 +16,7 @@ test-eval-gate: venvs $(MODEL) ## NLU gate on the trained model: team set top-1 
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu/test_eval_gate.py tests/nlu/test_masked_text.py
 
 eval: venvs $(SPACY_NL) ## Held-out NLU report (reuses the trained model if current); writes results/eval.json
-	$(RASA_PY) scripts/eval_nlu.py --out results/eval.json
+	$(RASA_PY) -m scripts.eval_nlu --out results/eval.json
 
 calibrate-two-questions: venvs $(MODEL) ## Sweep the two-questions threshold on the trained model -> results/two-questions.json
-	$(RASA_PY) scripts/calibrate_two_questions.py $(MODEL) --out results/two-questions.json
+	$(RASA_PY) -m scripts.calibrate_two_questions $(MODEL) --out results/two-questions.json

@@ -21,4 +21,4 @@ test-web: webchat-check ## Widget and staff page in headless Chromium against th
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/web
 
 bench-socketio: $(APP_VENV)/.stamp $(MODEL) ## socket.io latency p50/p95 at 10 and 50 clients -> results/bench-socketio.json
-	$(APP_PY) tests/web/bench_socketio.py --levels 10,50 --out results/bench-socketio.json
+	$(APP_PY) -m tests.web.bench_socketio --levels 10,50 --out results/bench-socketio.json

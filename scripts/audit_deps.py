@@ -26,7 +26,7 @@ DEFAULT_EXCEPTIONS = ROOT / "quality" / "audit-exceptions.yml"
 MAX_AGE_DAYS = 90
 REFRESH_HINT = (
     "refresh it: fetch a current pypa/advisory-database clone, then run "
-    "`python scripts/refresh_advisories.py <its git dir>` and re-triage "
+    "`python -m scripts.refresh_advisories <its git dir>` and re-triage "
     "(docs/operations.md, 'Dependency audit')"
 )
 

@@ -26,14 +26,14 @@ from typing import Any
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+from api import db
+from api.schemas import EventIn
+from api.service import record_events
+from api.vocabulary import current_vocabulary
+from scripts import pg_cluster
 
-from api import db  # noqa: E402
-from api.schemas import EventIn  # noqa: E402
-from api.service import record_events  # noqa: E402
-from api.vocabulary import current_vocabulary  # noqa: E402
-from scripts import pg_cluster  # noqa: E402
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
 
 KIND_WEIGHTS = {
     "conversation_started": 20,

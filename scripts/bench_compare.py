@@ -19,7 +19,7 @@ What it does (issue 15, item 1):
    Wegwijzer/starter, and the peak resident memory of every process; then the goals of issue 15, item 2.
 
 Writes JSON (--out) and prints a Markdown table. Nothing asserts: goals are reported, not enforced.
-Usage: python scripts/bench_compare.py [--seconds 20] [--levels 1,10,50] [--think 2]
+Usage: python -m scripts.bench_compare [--seconds 20] [--levels 1,10,50] [--think 2]
        [--out results/bench-compare.json]
 """
 
@@ -35,7 +35,6 @@ import platform
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -48,11 +47,11 @@ import httpx
 import psutil
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts.bench_rasa import SCRIPTS as WEGWIJZER_SCRIPTS
+from scripts.stack import RASA_BIN, Stack, free_port, start_stack, stop_process, wait_http
 
-from scripts.bench_rasa import SCRIPTS as WEGWIJZER_SCRIPTS  # noqa: E402
-from scripts.stack import RASA_BIN, Stack, free_port, start_stack, stop_process, wait_http  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 # Texts from the starter bot's own data/nlu.yml; each conversation follows its stories and rules.
 STARTER_SCRIPTS = [

@@ -3,7 +3,7 @@ throughput, one conversation at a time and with 10 concurrent conversations of 6
 
 Writes a JSON report (--out) and prints a table; BENCHMARKS.md records the numbers. Nothing here asserts:
 targets are reported, not enforced.
-Usage: python scripts/bench_rasa.py --out results/bench-rasa.json [--skip-training] [--conversations 60]
+Usage: python -m scripts.bench_rasa --out results/bench-rasa.json [--skip-training] [--conversations 60]
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import asyncio
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -105,7 +104,6 @@ def main() -> None:
     report: dict[str, Any] = {}
     if not args.skip_training:
         report["training_seconds"] = round(measure_training(), 1)
-    sys.path.insert(0, str(ROOT))
     from scripts.stack import start_stack
 
     stack = start_stack()

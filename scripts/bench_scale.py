@@ -16,7 +16,7 @@ and the action server, PostgreSQL, Redis and the load generator share the same t
 instance is bounded by what is left of the second core.
 
 Writes JSON (--out) and prints a Markdown table. Nothing asserts.
-Usage: python scripts/bench_scale.py [--seconds 20] [--levels 10:0,50:0,50:2] [--out results/bench-scale.json]
+Usage: python -m scripts.bench_scale [--seconds 20] [--levels 10:0,50:0,50:2] [--out results/bench-scale.json]
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import time
 import uuid
 import zlib
@@ -36,16 +35,10 @@ from typing import Any
 import httpx
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "ops"))
-
-from ops_support import redis_argv, redis_ping, wait_until  # noqa: E402
-
-from scripts.bench_compare import generator_cpu_seconds, percentile, write_report  # noqa: E402
-from scripts.bench_rasa import SCRIPTS  # noqa: E402
-from scripts.pg_cluster import PgCluster  # noqa: E402
-from scripts.stack import (  # noqa: E402
+from scripts.bench_compare import generator_cpu_seconds, percentile, write_report
+from scripts.bench_rasa import SCRIPTS
+from scripts.pg_cluster import PgCluster
+from scripts.stack import (
     START_TIMEOUT,
     Stack,
     free_port,
@@ -54,7 +47,9 @@ from scripts.stack import (  # noqa: E402
     rasa_command,
     wait_http,
 )
+from tests.ops.ops_support import redis_argv, redis_ping, wait_until
 
+ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "tracker_bench_scale"
 ENDPOINTS = "endpoints.sql.yml"
 

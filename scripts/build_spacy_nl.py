@@ -2,7 +2,7 @@
 
 Why: trained Dutch models are GitHub release assets that a locked-down build cannot fetch, and Rasa's SpacyNLP
 refuses an in-memory pipeline, so we build one from spacy-lookups-data and save it to disk.
-Usage: python scripts/build_spacy_nl.py build/spacy_nl
+Usage: python -m scripts.build_spacy_nl build/spacy_nl
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ one-question messages get a wrong one, and writes everything to a small JSON fil
 
 Usage::
 
-    .venv-rasa/bin/python scripts/calibrate_two_questions.py [MODEL] [--out results/two-questions.json]
+    .venv-rasa/bin/python -m scripts.calibrate_two_questions [MODEL] [--out results/two-questions.json]
 
 MODEL defaults to models/wegwijzer.tar.gz. Rerun after every retraining and copy the recommended value into
 knowledge/two_questions.yml (docs/quality.md, "Two questions in one message"). Exit status 0 when it ran, 2 when
@@ -23,8 +23,6 @@ import json
 import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from knowledge import load_catalog
 from quality.nlu_eval import PRODUCTION_MODEL, ROOT, EvaluationError, predict

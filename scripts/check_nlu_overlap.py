@@ -11,7 +11,7 @@ is stricter and also ignores spaces, so "digi d kwijt" leaks from "digid kwijt".
 
 Usage::
 
-    python scripts/check_nlu_overlap.py [--root REPO_ROOT]
+    python -m scripts.check_nlu_overlap [--root REPO_ROOT]
 
 Exit status: 0 when clean, 1 when problems were found, 2 when a file cannot be read.
 """

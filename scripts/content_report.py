@@ -6,7 +6,7 @@ exits 2 only when the content itself cannot be loaded, and prints the loader's p
 
 Usage::
 
-    python scripts/content_report.py [--today YYYY-MM-DD] [--json results/content-report.json]
+    python -m scripts.content_report [--today YYYY-MM-DD] [--json results/content-report.json]
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from knowledge import ContentError, load_catalog
 from quality.report import build_report, render_text

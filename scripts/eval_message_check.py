@@ -1,6 +1,6 @@
 """Measure the message check on the scam corpus: recall on scams and how genuine messages are judged.
 
-Usage: python scripts/eval_message_check.py [--parts dev,blind] [--out docs/results/message-check.json]
+Usage: python -m scripts.eval_message_check [--parts dev,blind] [--out docs/results/message-check.json]
 
 Each corpus file (tests/message_check/corpus/<part>.yml) holds messages labelled ``scam`` or ``genuine``. Every
 text is masked with knowledge.pii first, exactly as the channels do, then checked. Printed and written per part:
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,13 +20,13 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from knowledge import load_catalog
+from knowledge.message_check import check_message
+from knowledge.message_check_content import MessageCheckContent
+from knowledge.pii import mask_pii
 
-from knowledge import load_catalog  # noqa: E402
-from knowledge.message_check import check_message  # noqa: E402
-from knowledge.message_check_content import MessageCheckContent  # noqa: E402
-from knowledge.pii import mask_pii  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 CORPUS_DIR = ROOT / "tests" / "message_check" / "corpus"
 GOALS = {"scam_recall": 0.95, "genuine_likely_scam": 0, "genuine_no_signals_share": 0.80}

@@ -9,7 +9,7 @@ and otherwise trains an NLU-only model on data/nlu into a temporary folder (see 
 
 Usage::
 
-    .venv-rasa/bin/python scripts/eval_nlu.py [--model PATH | --train] [--out results/eval.json]
+    .venv-rasa/bin/python -m scripts.eval_nlu [--model PATH | --train] [--out results/eval.json]
 
 Exit status: 0 when the evaluation ran (this script reports, the test gate asserts), 2 when it cannot run.
 """
@@ -22,8 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from quality.nlu_eval import (
     BLIND2_DIR,

@@ -5,7 +5,7 @@ initdb refuses to run as root, so as root the cluster runs as the system user ``
 (created if missing) through ``runuser``. When no PostgreSQL binaries exist, it installs the
 Debian ``postgresql`` package with apt-get (unless WEGWIJZER_PG_AUTO_INSTALL=0).
 
-Usage: ``python scripts/pg_cluster.py`` starts one, prints its URL and waits for Ctrl-C.
+Usage: ``python -m scripts.pg_cluster`` starts one, prints its URL and waits for Ctrl-C.
 """
 
 from __future__ import annotations

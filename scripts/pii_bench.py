@@ -1,7 +1,7 @@
 """Time per message of knowledge.pii.mask_pii on tests/pii/corpus.yml (a benchmark, not a test).
 
 Masking runs on Rasa's event loop for every message, so its cost per message is reported in
-docs/privacy.md. Usage: ``python scripts/pii_bench.py [--repeat N]``.
+docs/privacy.md. Usage: ``python -m scripts.pii_bench [--repeat N]``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Prints precision and recall of knowledge.pii on the annotated corpus, per kind and overall.
 
-Usage: python scripts/pii_report.py [--corpus tests/pii/corpus.yml] [--markdown]
-       python scripts/pii_report.py --spans [FILE.yml ...]
+Usage: python -m scripts.pii_report [--corpus tests/pii/corpus.yml] [--markdown]
+       python -m scripts.pii_report --spans [FILE.yml ...]
 
 Both BSN rules are measured: the default (every 9-digit number that passes the 11-proef is
 masked) and the stricter one (only with a context word nearby). The figures go into

@@ -2,7 +2,7 @@
 
 Reads Procfile.dev; a process whose ``#requires VAR ...`` comment names an unset variable is left out, with one
 line saying so (adapters start only when their secrets are set).
-Usage: python scripts/procfile.py Procfile.dev var/Procfile
+Usage: python -m scripts.procfile Procfile.dev var/Procfile
 """
 
 from __future__ import annotations

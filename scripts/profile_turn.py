@@ -12,7 +12,7 @@ checks, our connectors, Sanic and asyncio, logging). CPU seconds per turn come f
 counters (psutil), so the shares can be turned into milliseconds. Nothing is asserted: the figures go to
 BENCHMARKS.md ("Where a turn's CPU goes").
 
-Usage: python scripts/profile_turn.py [--seconds 30] [--concurrency 10] [--out results/profile-turn.json]
+Usage: python -m scripts.profile_turn [--seconds 30] [--concurrency 10] [--out results/profile-turn.json]
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from typing import Any
 import httpx
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts.bench_rasa import SCRIPTS, conversation
+from scripts.stack import start_stack
 
-from scripts.bench_rasa import SCRIPTS, conversation  # noqa: E402
-from scripts.stack import start_stack  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 # A sample is charged to the part of the code that asked for the work: the innermost frame on its stack
 # that is Rasa's, rasa_sdk's or ours (py-spy names files relative to their sys.path entry: ``rasa/…``,

@@ -5,7 +5,7 @@ from here or from CI. So we commit a small snapshot holding only the advisories 
 in requirements/*.lock, with the fields the matcher needs. The checkout has no work tree, so the files
 are read with `git ls-tree` / `git show`.
 
-Usage: python scripts/refresh_advisories.py /path/to/advisory-database.git [--out quality/advisories.json]
+Usage: python -m scripts.refresh_advisories /path/to/advisory-database.git [--out quality/advisories.json]
 """
 
 from __future__ import annotations

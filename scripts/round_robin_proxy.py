@@ -6,7 +6,7 @@ lives in the shared tracker and lock stores, not in a process. It adds ``X-Wegwi
 each response and counts requests per upstream at ``GET /_proxy/stats``. HTTP only (no WebSocket), no access
 log, no bodies in logs. A test tool, not the production proxy: that is nginx, see deploy/nginx.conf.
 
-Usage: python scripts/round_robin_proxy.py --port 8100 --upstream http://127.0.0.1:5005 --upstream http://...
+Usage: python -m scripts.round_robin_proxy --port 8100 --upstream http://127.0.0.1:5005 --upstream http://...
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 3. Payload protection: a message that Rasa would read as ``/intent{...}`` passes only when it equals a
    button payload this conversation was offered recently (recorded by wrapping the output channel);
    otherwise the slash is removed so NLU reads the words (``bot/payload_guard.py``).
-4. Text is cleaned first (``bot/input_text.py``: lone surrogates, control characters, 4096 characters).
+4. Text is cleaned first (``bot/input_text.py``: lone surrogates, control characters).
 5. A turn that produced no bot message at all (the action server is down: Rasa drops the action's
    messages, see stack-facts a.9) gets ``knowledge/messages.yml: rasa_unavailable`` at once, so the
    resident never waits in silence.
@@ -23,6 +23,10 @@
    instead used any client-chosen ``session_id`` as sender and room, so two clients with the same id shared
    a conversation. (Rasa 3.6 also called ``enter_room`` without ``await``, a coroutine in python-socketio
    5.x, so the socket never joined its room; this connector awaits it.)
+8. Limits inside Rasa's process (``bot/connectors/limits.py``): message rates per socket and per client
+   address, a frame cap, a text-length cap, a metadata allow-list with a size cap. A refused message gets a
+   short Dutch text from the socket and never reaches Rasa. Masking runs in worker processes
+   (``bot/connectors/masking_pool.py``), so a long text cannot stall the other conversations.
 Its name is ``webchat`` so actions and statistics see where a message came from.
 """
 
@@ -40,16 +44,24 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from bot.connectors import follow_rasa_log_level, speedups
+from bot.connectors.limits import (
+    TOO_FAST,
+    TOO_LONG,
+    Limiter,
+    WebchatLimits,
+    allowed_metadata,
+    client_address,
+    metadata_too_big,
+    text_too_long,
+)
+from bot.connectors.masking_pool import MaskingBusy, MaskingPool
 from bot.connectors.webchat_session import Session, SessionBindings, SessionSigner, session_key
 from bot.input_text import clean_text
 from bot.messages import load_fixed_texts
 from bot.payload_guard import OfferedPayloads, guard
-from knowledge.pii import mask_pii
 
 log = logging.getLogger(__name__)
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
-# Longer messages are cut: the widget sends at most 1000 characters, the chat platforms 4096.
-MAX_MESSAGE_CHARS = 4096
 
 
 def allowed_origins() -> set[str]:
@@ -100,13 +112,25 @@ class RecordingOutput(OutputChannel):
         await self.inner.send_text_message(recipient_id, text, **kwargs)
 
 
-def sanitise_event(data: Any, metadata_key: str) -> dict[str, Any] | None:
-    """Repair a ``user_uttered`` event so the stock handler cannot raise; None when it is unusable."""
+def refusal(data: Any, metadata_key: str, limits: WebchatLimits) -> str | None:
+    """The ``knowledge/messages.yml`` key to answer with when the event is over a size limit, else None."""
+    if not isinstance(data, dict):
+        return None
+    if text_too_long(data.get("message"), limits) or metadata_too_big(data.get(metadata_key), limits):
+        return TOO_LONG
+    return None
+
+
+def sanitise_event(data: Any, metadata_key: str, limits: WebchatLimits) -> dict[str, Any] | None:
+    """Repair a ``user_uttered`` event so the stock handler cannot raise; None when it is unusable.
+
+    Only allow-listed metadata keys are kept (``limits.allowed_metadata``).
+    """
     if not isinstance(data, dict):
         return None
     clean = dict(data)
     message = clean.get("message", "")
-    clean["message"] = clean_text(message if isinstance(message, str) else "", MAX_MESSAGE_CHARS)
+    clean["message"] = clean_text(message if isinstance(message, str) else "", limits.max_text_chars)
     session_id = clean.get("session_id")
     if session_id is not None and not isinstance(session_id, str):
         clean["session_id"] = None
@@ -116,7 +140,7 @@ def sanitise_event(data: Any, metadata_key: str) -> dict[str, Any] | None:
             metadata = json.loads(metadata)
         except ValueError:
             metadata = {}
-    clean[metadata_key] = metadata if isinstance(metadata, dict) else {}
+    clean[metadata_key] = allowed_metadata(metadata, limits) if isinstance(metadata, dict) else {}
     return clean
 
 
@@ -139,7 +163,11 @@ class WebchatInput(SocketIOInput):
         server-issued sessions bound to each socket (item 7 of the module docstring)."""
 
         offered = OfferedPayloads()
-        apology = load_fixed_texts().get("rasa_unavailable")
+        texts = load_fixed_texts()
+        apology = texts.get("rasa_unavailable")
+        limits = WebchatLimits.from_environ(os.environ)
+        limiter = Limiter(limits)
+        masking = MaskingPool(limits.mask_workers, limits.mask_queue)
 
         async def masked(message: UserMessage) -> Any:
             sender = str(message.sender_id)
@@ -149,7 +177,13 @@ class WebchatInput(SocketIOInput):
             else:
                 if guarded.outcome == "neutralised":
                     log.info("removed payload syntax from a webchat message that offered no such button")
-                result = mask_pii(guarded.text)
+                try:
+                    result = await masking.mask(guarded.text)
+                except MaskingBusy:
+                    log.warning("refused a webchat message: no masking worker was free")
+                    if message.output_channel is not None:
+                        await message.output_channel.send_text_message(sender, texts.get(TOO_FAST))
+                    return None
                 if result.found:
                     log.info("masked personal data in a webchat message: %s", ",".join(result.found))
                 message.text = result.text
@@ -175,6 +209,9 @@ class WebchatInput(SocketIOInput):
         blueprint = super().blueprint(masked)
         allowed = allowed_origins()
         sio = self.sio
+        # engine.io refuses (and closes the connection on) a longer websocket frame or polling body.
+        sio.eio.max_http_buffer_size = limits.max_frame_bytes
+        metadata_key = self.metadata_key or "metadata"
         namespace = self.namespace
         handlers = sio.handlers.get(namespace or "/", {})
         stock_connect = handlers.get("connect")
@@ -196,9 +233,21 @@ class WebchatInput(SocketIOInput):
             await room(sio.enter_room, sid, session.sender_id)
             await sio.emit("session_confirm", session.token, room=sid, namespace=namespace)
 
+        async def tell(sid: str, key: str) -> None:
+            # Over the rate: one text per interval, not one per frame. Over a size limit: the message was
+            # already counted by the rates, so it always gets its text.
+            if key != TOO_FAST or limiter.should_tell(sid, key):
+                await sio.emit(self.bot_message_evt, {"text": texts.get(key)}, room=sid, namespace=namespace)
+
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
             if not origin_allowed(environ, allowed):
                 log.warning("refused a socket from an origin that is not allowed")
+                return False
+            request = environ.get("sanic.request")
+            peer = str(getattr(request, "ip", "") or environ.get("REMOTE_ADDR", ""))
+            address = client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), limits.trusted_proxies)
+            if not limiter.connect(sid, address):
+                log.info("refused a socket: its address is over the message rate")
                 return False
             if stock_connect is None:
                 return True
@@ -206,9 +255,30 @@ class WebchatInput(SocketIOInput):
 
         async def disconnect(sid: str, reason: Any = None) -> None:
             bindings.unbind(sid)
+            limiter.disconnected(sid)
+
+        def gone(sid: str) -> bool:
+            # Frames that were queued before the socket was disconnected still arrive as events.
+            return not sio.manager.is_connected(sid, namespace or "/")
 
         async def handle_message(sid: str, data: Any) -> None:
-            clean = sanitise_event(data, self.metadata_key or "metadata")
+            # The limits come before any other work, so a refused message costs next to nothing.
+            if gone(sid):
+                return
+            if not limiter.admit(sid):
+                if limiter.should_disconnect(sid):
+                    log.info("disconnected a webchat socket that kept sending over the message rate")
+                    await sio.disconnect(sid, namespace=namespace)
+                    return
+                log.info("refused a webchat message: over the message rate")
+                await tell(sid, TOO_FAST)
+                return
+            refused = refusal(data, metadata_key, limits)
+            if refused is not None:
+                log.info("refused a webchat message: text or metadata over the size limit")
+                await tell(sid, refused)
+                return
+            clean = sanitise_event(data, metadata_key, limits)
             if clean is None or stock_message is None:
                 log.warning("dropped a webchat event that is not a JSON object")
                 return
@@ -224,6 +294,13 @@ class WebchatInput(SocketIOInput):
             await stock_message(sid, clean)
 
         async def session_request(sid: str, data: Any) -> None:
+            if gone(sid):
+                return
+            if not limiter.admit(sid, with_address=False):
+                log.info("ignored a webchat session_request: over the message rate")
+                if limiter.should_disconnect(sid):
+                    await sio.disconnect(sid, namespace=namespace)
+                return
             requested = data.get("session_id") if isinstance(data, dict) else None
             session = signer.verify(requested)
             if session is None:
@@ -236,4 +313,13 @@ class WebchatInput(SocketIOInput):
         sio.on("disconnect", disconnect, namespace=namespace)
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
+
+        async def start_masking(*_: Any) -> None:
+            await masking.start()
+
+        async def stop_masking(*_: Any) -> None:
+            await masking.stop()
+
+        blueprint.listener("before_server_start")(start_masking)
+        blueprint.listener("after_server_stop")(stop_masking)
         return blueprint

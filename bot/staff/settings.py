@@ -86,7 +86,11 @@ class StaffSettings(BaseSettings):
         for name, url in (("RASA_URL", self.rasa_url), ("API_URL", self.api_url)):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                problems.append(f"{name} must be an absolute http(s) URL, got {url!r}")
+                # The URL itself is not echoed: it may carry a user name and password.
+                problems.append(
+                    f"{name} must be an absolute http(s) URL (scheme {parts.scheme or 'missing'!r}, "
+                    f"host {'set' if parts.netloc else 'missing'})"
+                )
         if problems:
             raise StaffSettingsError("staff page settings: " + "; ".join(problems))
 

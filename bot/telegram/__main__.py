@@ -7,19 +7,17 @@ line and idles, so ``make run`` (honcho) keeps the other processes running.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import sys
 
 import httpx
 import structlog
 import uvicorn
 
+from bot import adapter_process
 from bot.adapter_process import prepare, wait_for_signal
 from bot.dedupe import SeenIds
-from bot.logging import configure_logging
 from bot.rasa_client import RasaClient
-from bot.settings import AdapterSettings, RasaSettings, SettingsError, TelegramSettings
+from bot.settings import RasaSettings, TelegramSettings
 from bot.telegram.app import (
     ALLOWED_UPDATES,
     AnyApplication,
@@ -28,7 +26,6 @@ from bot.telegram.app import (
 )
 from bot.telegram.callback_ids import CallbackIds
 from bot.telegram.handlers import TelegramHandlers
-from shared.secret_policy import summary
 
 log = structlog.get_logger("bot.telegram")
 
@@ -90,39 +87,16 @@ async def _run_webhook(application: AnyApplication, telegram: TelegramSettings) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, validate settings and run the adapter.
-
-    Args:
-        argv: Command-line arguments (default ``sys.argv[1:]``).
-
-    Returns:
-        Process exit code.
-    """
-    parser = argparse.ArgumentParser(prog="python -m bot.telegram", description=__doc__)
-    parser.add_argument(
-        "--if-configured",
-        action="store_true",
-        help="when TELEGRAM_BOT_TOKEN is unset, say so and idle instead of failing",
+    """Run the Telegram adapter (exit code 2 when the settings are unsafe)."""
+    return adapter_process.main(
+        argv,
+        name="telegram",
+        description=__doc__,
+        unconfigured="TELEGRAM_BOT_TOKEN is not set",
+        channel_settings=TelegramSettings,
+        run=run,
+        log=log,
     )
-    args = parser.parse_args(argv)
-    adapter = AdapterSettings()
-    configure_logging(json=adapter.log_json)
-    telegram = TelegramSettings()
-    if args.if_configured and not telegram.configured:
-        asyncio.run(wait_for_signal("telegram adapter: skipped (TELEGRAM_BOT_TOKEN is not set)"))
-        return 0
-    development = adapter.is_development
-    log.info(summary([*telegram.secret_checks(development), adapter.pseudonym_check()]))
-    problems = [*telegram.problems(development), *adapter.problems()]
-    try:
-        if problems:
-            raise SettingsError("; ".join(problems))
-        key, throwaway = adapter.pseudonym_key_bytes()
-    except SettingsError as error:
-        print(f"telegram adapter: cannot start: {error}", file=sys.stderr)  # noqa: T201
-        return 2
-    asyncio.run(run(key, throwaway, RasaSettings(), telegram))
-    return 0
 
 
 if __name__ == "__main__":

@@ -29,10 +29,11 @@ from telegram.ext import (
 from bot.messages import FixedTexts, IncomingMessage, OutgoingMessage
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient, RasaOutcome
+from bot.rest_contract import TELEGRAM
 from bot.telegram.callback_ids import CallbackIds
 from bot.telegram.render import TelegramMessage, render
 
-CHANNEL = "telegram"
+CHANNEL = TELEGRAM  # the input_channel Rasa's REST channel accepts (bot/rest_contract.py)
 GREETING_PAYLOAD = "/begroeting"
 PLACE_CODE = re.compile(r"^[a-z_-]{2,40}$")
 

@@ -52,7 +52,11 @@ def websocket_origin(bot_url: str) -> str:
     """
     parts = urlsplit(bot_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"WEBCHAT_BOT_URL must be an absolute http(s) URL, got {bot_url!r}")
+        # The URL itself is not echoed: it may carry a user name and password.
+        raise ValueError(
+            f"WEBCHAT_BOT_URL must be an absolute http(s) URL (scheme {parts.scheme or 'missing'!r}, "
+            f"host {'set' if parts.netloc else 'missing'})"
+        )
     scheme = "wss" if parts.scheme == "https" else "ws"
     return f"{scheme}://{parts.netloc}"
 

@@ -7,22 +7,19 @@ prints one line and idles, so ``make run`` (honcho) keeps the other processes ru
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import sys
 
 import httpx
 import structlog
 import uvicorn
 
-from bot.adapter_process import prepare, wait_for_signal
-from bot.logging import configure_logging
+from bot import adapter_process
+from bot.adapter_process import prepare
 from bot.rasa_client import RasaClient
-from bot.settings import AdapterSettings, RasaSettings, SettingsError, WhatsAppSettings
+from bot.settings import RasaSettings, WhatsAppSettings
 from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.app import WhatsAppService, create_app
 from bot.whatsapp.graph_client import GraphClient
-from shared.secret_policy import summary
 
 log = structlog.get_logger("bot.whatsapp")
 
@@ -63,39 +60,16 @@ async def run(key: bytes, throwaway: bool, rasa: RasaSettings, whatsapp: WhatsAp
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, validate settings and run the adapter.
-
-    Args:
-        argv: Command-line arguments (default ``sys.argv[1:]``).
-
-    Returns:
-        Process exit code: 0 after a clean stop, 2 when the settings are unsafe.
-    """
-    parser = argparse.ArgumentParser(prog="python -m bot.whatsapp", description=__doc__)
-    parser.add_argument(
-        "--if-configured",
-        action="store_true",
-        help="when no WHATSAPP_* variable is set, say so and idle instead of failing",
+    """Run the WhatsApp adapter (exit code 2 when the settings are unsafe)."""
+    return adapter_process.main(
+        argv,
+        name="whatsapp",
+        description=__doc__,
+        unconfigured="no WHATSAPP_* variable is set",
+        channel_settings=WhatsAppSettings,
+        run=run,
+        log=log,
     )
-    args = parser.parse_args(argv)
-    adapter = AdapterSettings()
-    configure_logging(json=adapter.log_json)
-    whatsapp = WhatsAppSettings()
-    if args.if_configured and not whatsapp.configured:
-        asyncio.run(wait_for_signal("whatsapp adapter: skipped (no WHATSAPP_* variables set)"))
-        return 0
-    development = adapter.is_development
-    log.info(summary([*whatsapp.secret_checks(development), adapter.pseudonym_check()]))
-    problems = [*whatsapp.problems(development), *adapter.problems()]
-    try:
-        if problems:
-            raise SettingsError("; ".join(problems))
-        key, throwaway = adapter.pseudonym_key_bytes()
-    except SettingsError as error:
-        print(f"whatsapp adapter: cannot start: {error}", file=sys.stderr)  # noqa: T201
-        return 2
-    asyncio.run(run(key, throwaway, RasaSettings(), whatsapp))
-    return 0
 
 
 if __name__ == "__main__":

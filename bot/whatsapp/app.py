@@ -28,6 +28,7 @@ from bot.messages import FixedTexts, IncomingMessage
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient
 from bot.request_body import read_limited_body
+from bot.rest_contract import WHATSAPP
 from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.graph_client import GraphClient, SendOutcome
 from bot.whatsapp.payloads import InboundKind, InboundMessage, PayloadError, parse_webhook
@@ -35,7 +36,7 @@ from bot.whatsapp.render import render, text_message
 from bot.whatsapp.signature import verify_signature, verify_subscription
 from bot.whatsapp.window import ServiceWindow
 
-CHANNEL = "whatsapp"
+CHANNEL = WHATSAPP  # the input_channel Rasa's REST channel accepts (bot/rest_contract.py)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 DRAIN_SECONDS = 10.0
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import INGEST_KEY, READ_KEY, make_settings
 from fastapi.testclient import TestClient
 
 from api import db
 from api.main import create_app
 from api.settings import ApiSettings
 from scripts import pg_cluster as pg_cluster_script
+from tests.api.api_support import INGEST_KEY, READ_KEY, make_settings
 from tests.ci_support import unavailable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

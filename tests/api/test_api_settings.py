@@ -6,13 +6,13 @@ import logging
 import secrets
 
 import pytest
-from api_support import READ_KEY, make_settings
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from api.main import create_app
 from api.paths import DEFAULT_DATABASE_URL, REPO_ROOT
 from api.settings import ApiSettings, sha256_hex
+from tests.api.api_support import READ_KEY, make_settings
 
 pytestmark = pytest.mark.app_env
 

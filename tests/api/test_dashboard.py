@@ -6,7 +6,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from api_support import READ_KEY, days_ago, event
+
+from tests.api.api_support import READ_KEY, days_ago, event
 
 pytestmark = pytest.mark.app_env
 

@@ -7,11 +7,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from api_support import days_ago, event, make_settings
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.models import Event
+from tests.api.api_support import days_ago, event, make_settings
 
 pytestmark = pytest.mark.app_env
 

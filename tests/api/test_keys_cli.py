@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from api_support import event, make_settings
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from tests.api.api_support import event, make_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,8 @@ otherwise, and counted with the same suppression as every other kind (SQLite and
 from __future__ import annotations
 
 import pytest
-from api_support import event
+
+from tests.api.api_support import event
 
 pytestmark = pytest.mark.app_env
 

@@ -4,12 +4,12 @@ attacker (tests/api/attacker.py) who must never narrow a hidden small count belo
 from __future__ import annotations
 
 import pytest
-from attacker import attack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.release import DIMENSIONS, Cell, is_settled, protect_period, protection_level
 from api.suppression import round_to_base
+from tests.api.attacker import attack
 
 pytestmark = pytest.mark.app_env
 

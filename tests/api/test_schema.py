@@ -10,7 +10,6 @@ import datetime as dt
 
 import pytest
 import schemathesis
-from api_support import INGEST_KEY, READ_KEY, make_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api import db
 from api.main import create_app
+from tests.api.api_support import INGEST_KEY, READ_KEY, make_settings
 
 CHECKS = [
     not_a_server_error,

@@ -7,7 +7,8 @@ import io
 import threading
 
 import pytest
-from api_support import event
+
+from tests.api.api_support import event
 
 WEEK_1 = "2026-11-02"  # a Monday
 WEEK_2 = "2026-11-10"  # Tuesday of the next week

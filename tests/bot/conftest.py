@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adapter_fakes import FakeBotApi, FakeGraph, FakeRasa, ThreadServer
+
+from tests.bot.adapter_fakes import FakeBotApi, FakeGraph, FakeRasa, ThreadServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

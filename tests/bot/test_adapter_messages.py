@@ -1,36 +1,44 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.messages import (
-    DEFAULT_TEXTS,
     Button,
     OutgoingMessage,
     load_fixed_texts,
     merge_for_channel,
     truncate,
 )
+from knowledge import ContentError, load_catalog
+from knowledge.loader import CONTENT_DIR
 
 
-def test_texts_come_from_the_file_and_missing_keys_fall_back(tmp_path: Path) -> None:
+def test_texts_come_from_the_project_file() -> None:
+    source = yaml.safe_load((CONTENT_DIR / "messages.yml").read_text(encoding="utf-8"))
+    texts = load_fixed_texts()
+    for key in ("rasa_unavailable", "button_expired", "text_only", "choose_option", "list_button"):
+        assert texts.get(key) == source[key].strip()
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [("drop", "text_only"), ("number", "rasa_unavailable"), ("empty", "button_expired")],
+)
+def test_a_missing_or_malformed_text_stops_the_start(tmp_path: Path, change: str, named: str) -> None:
+    data = yaml.safe_load((CONTENT_DIR / "messages.yml").read_text(encoding="utf-8"))
+    if change == "drop":
+        del data[named]
+    else:
+        data[named] = 3 if change == "number" else ""
     path = tmp_path / "messages.yml"
-    path.write_text("rasa_unavailable: Even geduld.\nother_key: x\n", encoding="utf-8")
-    texts = load_fixed_texts(path)
-    assert texts.get("rasa_unavailable") == "Even geduld."
-    assert texts.get("text_only") == DEFAULT_TEXTS["text_only"]
-    assert "text_only" in texts.missing and "rasa_unavailable" not in texts.missing
-
-
-@pytest.mark.parametrize("content", ["- a list\n", "rasa_unavailable: 3\n", "rasa_unavailable: ''\n"])
-def test_malformed_file_is_an_error(tmp_path: Path, content: str) -> None:
-    path = tmp_path / "messages.yml"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(ValueError, match=r"messages\.yml"):
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError, match=rf"messages\.yml: field '{named}'"):
         load_fixed_texts(path)
 
 
-def test_project_file_has_the_rasa_unavailable_text() -> None:
-    assert "rasa_unavailable" not in load_fixed_texts().missing
+def test_the_channels_and_the_dialogue_read_one_file_with_one_loader() -> None:
+    assert load_fixed_texts().texts == load_catalog().messages
 
 
 def test_merge_joins_texts_and_keeps_buttons_on_their_message() -> None:

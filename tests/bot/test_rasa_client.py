@@ -2,11 +2,11 @@ from typing import Any
 
 import httpx
 import pytest
-from adapter_fakes import FakeRasa
 
 from bot.messages import Button, IncomingMessage, OutgoingMessage
 from bot.rasa_client import RasaClient, RasaOutcome, parse_rasa_response
 from bot.settings import RasaSettings
+from tests.bot.adapter_fakes import FakeRasa
 
 
 def test_parse_keeps_text_and_buttons_and_skips_the_rest() -> None:

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from adapter_fakes import FakeBotApi, FakeRasa, eventually, free_port_url, serve_in_loop
 from structlog.testing import capture_logs
 from telegram import Update
 
@@ -22,6 +21,7 @@ from bot.settings import RasaSettings, TelegramSettings
 from bot.telegram.app import AnyApplication, build_application, create_webhook_app
 from bot.telegram.callback_ids import MAX_CALLBACK_BYTES, CallbackIds
 from bot.telegram.handlers import TelegramHandlers
+from tests.bot.adapter_fakes import FakeBotApi, FakeRasa, eventually, free_port_url, serve_in_loop
 
 CHAT_ID = 700000001
 LONG_PAYLOAD = '/inform_place{"place":"kerkrade_west","topic":"digid_aanvragen_en_activeren"}'

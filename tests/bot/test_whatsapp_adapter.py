@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from adapter_fakes import FakeGraph, FakeRasa, eventually, free_port_url, graph_error, serve_in_loop
 from structlog.testing import capture_logs
 
 from bot.messages import load_fixed_texts
@@ -22,6 +21,7 @@ from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.app import WhatsAppService, create_app
 from bot.whatsapp.graph_client import GraphClient
 from bot.whatsapp.signature import sign
+from tests.bot.adapter_fakes import FakeGraph, FakeRasa, eventually, free_port_url, graph_error, serve_in_loop
 
 APP_SECRET = b"test-app-secret-0123456789"
 VERIFY_TOKEN = b"test-verify-token"

@@ -2,11 +2,11 @@ from typing import Any
 
 import httpx
 import pytest
-from adapter_fakes import FakeGraph, free_port_url, graph_error
 
 from bot.settings import WhatsAppSettings
 from bot.whatsapp.graph_client import GraphClient, SendOutcome
 from bot.whatsapp.render import text_message
+from tests.bot.adapter_fakes import FakeGraph, free_port_url, graph_error
 
 
 def client_for(graph: FakeGraph, http: httpx.AsyncClient, **overrides: Any) -> GraphClient:

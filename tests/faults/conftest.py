@@ -11,7 +11,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from fault_support import (
+
+from bot.messages import load_fixed_texts
+from bot.rasa_client import RasaClient
+from bot.settings import RasaSettings
+from scripts import stack as stack_script
+from tests.faults.fault_support import (
     PINNED_NOW,
     TRACKER_TOKEN,
     Drill,
@@ -19,11 +24,6 @@ from fault_support import (
     temp_dir,
     write_endpoints,
 )
-
-from bot.messages import load_fixed_texts
-from bot.rasa_client import RasaClient
-from bot.settings import RasaSettings
-from scripts import stack as stack_script
 
 
 @pytest.fixture(scope="session")

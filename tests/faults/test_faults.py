@@ -13,10 +13,9 @@ import time
 import uuid
 from pathlib import Path
 
-from fault_support import Drill, Resident, tracker_events, user_events
-from webchat_client import WebchatClient
-
 from bot.rasa_client import RasaClient, RasaOutcome
+from tests.faults.fault_support import Drill, Resident, tracker_events, user_events
+from tests.faults.webchat_client import WebchatClient
 
 SINGLE_TURN_QUESTIONS = (
     "Hoe vraag ik een DigiD aan?",

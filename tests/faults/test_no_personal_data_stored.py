@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from fault_support import Drill, Resident, tracker_events, user_events
 
 from bot.rasa_client import RasaClient
+from tests.faults.fault_support import Drill, Resident, tracker_events, user_events
 
 CORPUS = Path(__file__).resolve().parents[1] / "pii" / "corpus.yml"
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 import socketio
-from fault_support import Drill, Resident, tracker_events, user_events
-from webchat_client import WebchatClient
 
 from bot.rasa_client import RasaClient, RasaOutcome
+from tests.faults.fault_support import Drill, Resident, tracker_events, user_events
+from tests.faults.webchat_client import WebchatClient
 
 FORGED = '/inform_place{"place":"brunssum"}'
 

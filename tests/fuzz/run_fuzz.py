@@ -27,19 +27,19 @@ from typing import Any
 
 import httpx
 
+from bot.connectors.limits import TOO_LONG, WebchatLimits
+from bot.messages import IncomingMessage, load_fixed_texts
+from bot.rasa_client import RasaClient, RasaOutcome
+from bot.settings import RasaSettings
+from scripts import stack as stack_script
+from tests.faults.fault_support import TRACKER_TOKEN, user_events
+from tests.faults.webchat_client import WebchatClient
+from tests.fuzz.fuzz_messages import FuzzMessage, messages
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "faults"))  # shared helpers of the fault drills
-sys.path.insert(0, str(HERE))
 
-from fault_support import TRACKER_TOKEN, user_events  # noqa: E402
-from fuzz_messages import FuzzMessage, messages  # noqa: E402
-from webchat_client import WebchatClient  # noqa: E402
 
-from bot.messages import IncomingMessage, load_fixed_texts  # noqa: E402
-from bot.rasa_client import RasaClient, RasaOutcome  # noqa: E402
-from bot.settings import RasaSettings  # noqa: E402
-from scripts import stack as stack_script  # noqa: E402
-
+LIMITS = WebchatLimits()
 MESSAGES_PER_CONVERSATION = 20
 PRESS_PROBABILITY = 0.1
 ADAPTER_SHARE = 0.3
@@ -120,6 +120,7 @@ def check_tracker(report: FuzzReport, events: list[dict[str, Any]], sent: Sent, 
 async def _web_conversation(url: str, batch: list[FuzzMessage], rng: random.Random, report: FuzzReport,
                             latencies: list[float], apology: str) -> None:  # fmt: skip
     web = await WebchatClient(url).open()
+    too_long = load_fixed_texts().get(TOO_LONG)
     sent = Sent()
     offered: list[str] = []
     try:
@@ -129,6 +130,16 @@ async def _web_conversation(url: str, batch: list[FuzzMessage], rng: random.Rand
                 text = rng.choice(offered)
                 sent.pressed.add(text)
                 report.presses += 1
+            as_received = json.loads(json.dumps(text))  # the server joins escaped surrogate pairs
+            if len(as_received) > LIMITS.max_text_chars:
+                # The socket refuses it with the limit text and Rasa never stores it (bot/connectors/limits.py).
+                # Cut to one character over, so the frame stays under the frame cap whatever the escaping.
+                text = as_received[: LIMITS.max_text_chars] + "x"
+                turn = await web.say(text, timeout=30, quiet=0.15)
+                report.sent += 1
+                if too_long not in turn.texts:
+                    _fail(report, item.family, text, "webchat: a too long text did not get the limit text")
+                continue
             turn = await web.say(text, timeout=30, quiet=0.15)
             sent.texts.append(text)
             sent.families.append(item.family)

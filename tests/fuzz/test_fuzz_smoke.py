@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from run_fuzz import check_processes, run, start_fuzz_stack
+
+from tests.fuzz.run_fuzz import check_processes, run, start_fuzz_stack
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,11 @@ import pytest
 
 from knowledge import ContentError, load_catalog
 
-TOPICS_MD = Path(__file__).resolve().parents[2] / "docs" / "topic-ids.txt"
+TOPICS_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "topics"
 
 
-def _ids_from_taxonomy() -> set[str]:
-    return {line.strip() for line in TOPICS_MD.read_text().splitlines() if re.match(r"^[a-z_]+$", line.strip())}
-
-
-def test_every_topic_id_has_content(catalog):
-    assert set(catalog.topics) == _ids_from_taxonomy()
+def test_every_topic_file_is_loaded_under_its_own_name(catalog):
+    assert set(catalog.topics) == {p.stem for p in TOPICS_DIR.glob("*.yml")}
 
 
 def test_real_content_loads_with_cross_references(catalog):

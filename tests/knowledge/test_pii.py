@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import timeit
 
 import phonenumbers
 import pytest
@@ -380,15 +379,6 @@ def test_placeholders_match_kinds() -> None:
 def test_non_string_input_raises_type_error() -> None:
     with pytest.raises(TypeError, match="expects str"):
         mask_pii(123456782)  # type: ignore[arg-type]
-
-
-def test_typical_message_is_masked_within_a_millisecond() -> None:
-    text = "Hallo, mijn DigiD werkt niet. Mijn nummer is 06-12345678 en mijn bsn 123456782."
-    mask_pii(text)  # load phonenumbers' metadata for NL once
-    # The best of several batches: the machine is shared, and the limit is about the code.
-    batches = timeit.repeat(lambda: mask_pii(text), repeat=5, number=100)
-    per_call = min(batches) / 100
-    assert per_call < 0.001, f"{per_call * 1000:.3f} ms per message"
 
 
 def test_kinds_are_complete() -> None:

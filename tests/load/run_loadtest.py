@@ -25,13 +25,12 @@ from typing import Any
 
 import httpx
 
+from scripts import stack as stack_script
+from tests.faults.fault_support import RedisServer, free_port, temp_dir
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE.parent / "faults"))  # shared helpers of the fault drills
 
-from fault_support import RedisServer, free_port, temp_dir  # noqa: E402
-
-from scripts import stack as stack_script  # noqa: E402
 
 LOCUST = ROOT / ".venv-app" / "bin" / "locust"
 GOAL_P95_MS = 300

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ops_support import redis_argv, redis_ping, wait_until
 
 from scripts import pg_cluster as pg_cluster_script
 from scripts import stack as stack_script
 from tests.ci_support import unavailable
+from tests.ops.ops_support import redis_argv, redis_ping, wait_until
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,9 @@ from typing import Any
 
 import pytest
 import yaml
-from ops_support import ROOT
 
 from tests.ci_support import require_module, unavailable
+from tests.ops.ops_support import ROOT
 
 DEPLOY = ROOT / "deploy"
 DAY = 86_400

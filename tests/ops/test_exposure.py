@@ -29,9 +29,8 @@ socketio = require_module("socketio", "python-socketio is needed (app environmen
 # python-engineio's websocket client needs aiohttp >= 3.10; the Rasa environment pins 3.9.
 require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python", minversion="3.10")
 
-from ops_support import ROOT  # noqa: E402
-
 from scripts import stack as stack_script  # noqa: E402
+from tests.ops.ops_support import ROOT  # noqa: E402
 
 ALLOWED_ORIGIN = "https://www.bibliotheek-voorbeeld.nl"
 STAFF_KEY = "exposure-test-staff-key"

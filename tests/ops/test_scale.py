@@ -28,10 +28,9 @@ from tests.ci_support import require_module
 require_module("rasa", "RASA ENVIRONMENT NEEDED: run with .venv-rasa/bin/python")
 socketio = require_module("socketio", "python-socketio is needed (Rasa environment)")
 
-from ops_support import ROOT, redis_argv, redis_ping, wait_until  # noqa: E402
-
 from knowledge import load_catalog  # noqa: E402
 from scripts import stack as stack_script  # noqa: E402
+from tests.ops.ops_support import ROOT, redis_argv, redis_ping, wait_until  # noqa: E402
 
 pytestmark = pytest.mark.slow
 DATABASE = "tracker_scale"

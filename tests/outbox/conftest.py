@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from outbox_support import ApiProcess, RelayProcess, relay_env
 
 from actions import outbox
+from tests.outbox.outbox_support import ApiProcess, RelayProcess, relay_env
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ import sqlite3
 import time
 
 import pytest
-from outbox_support import REPO_ROOT, relay_command, relay_env, rows
 
 from actions import outbox
 from actions.outbox_relay import Relay, RelaySettings
 from knowledge.clock import today as clock_today
+from tests.outbox.outbox_support import REPO_ROOT, relay_command, relay_env, rows
 
 pytestmark = pytest.mark.rasa_env
 

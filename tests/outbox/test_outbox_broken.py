@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from outbox_support import RelayProcess, relay_command, relay_env, rows
 
 from actions import outbox
 from actions.outbox_relay import OutboxUnusable, Relay, RelaySettings, open_outbox
 from tests.ci_support import unavailable
+from tests.outbox.outbox_support import RelayProcess, relay_command, relay_env, rows
 
 pytestmark = pytest.mark.rasa_env
 

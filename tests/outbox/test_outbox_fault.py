@@ -7,9 +7,9 @@ import time
 from collections import Counter
 
 import pytest
-from outbox_support import rows, wait_until
 
 from actions import outbox
+from tests.outbox.outbox_support import rows, wait_until
 
 CONVERSATION = [
     ("conversation_started", {}),

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from outbox_support import REPO_ROOT, rows
 
 from actions import outbox, outbox_relay
 from actions.outbox_relay import (
@@ -31,6 +30,7 @@ from actions.outbox_relay import (
     read_state,
 )
 from knowledge.clock import today as clock_today
+from tests.outbox.outbox_support import REPO_ROOT, rows
 
 pytestmark = pytest.mark.rasa_env
 

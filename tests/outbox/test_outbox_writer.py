@@ -10,10 +10,10 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
-from outbox_support import rows
 
 from actions import outbox
 from knowledge.reach import channel_for
+from tests.outbox.outbox_support import rows
 
 pytestmark = pytest.mark.rasa_env
 

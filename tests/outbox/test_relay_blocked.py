@@ -8,9 +8,9 @@ import re
 import time
 
 import pytest
-from outbox_support import log_lines, relay_command, rows, wait_until
 
 from actions import outbox
+from tests.outbox.outbox_support import log_lines, relay_command, rows, wait_until
 
 pytestmark = pytest.mark.rasa_env
 

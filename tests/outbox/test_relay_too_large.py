@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from outbox_support import rows
 
 from actions import outbox
 from actions.outbox_relay import Relay, RelaySettings, read_state
+from tests.outbox.outbox_support import rows
 
 pytestmark = pytest.mark.rasa_env
 

@@ -9,7 +9,7 @@ Goal: p95 <= 300 ms at 50 concurrent conversations. Writes results/bench-socketi
 Default: clients start together and ask back to back (no reading time), the worst case.
 --think-s and --ramp-s model residents who read the answer and do not all start at once.
 
-Usage: python tests/web/bench_socketio.py [--rasa-url URL] [--levels 10,50] [--think-s S]
+Usage: python -m tests.web.bench_socketio [--rasa-url URL] [--levels 10,50] [--think-s S]
        [--ramp-s S] [--out PATH]
 Without --rasa-url (or WEGWIJZER_RASA_URL) it starts ``make -s serve-test-stack`` and stops it after.
 """
@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import socketio
-from web_support import REPO, read_stack_info, start, stop
+
+from tests.web.web_support import REPO, read_stack_info, start, stop
 
 ORIGIN = "http://127.0.0.1:8080"
 TURN_TIMEOUT_S = 10.0

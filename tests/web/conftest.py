@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import (
+
+from tests.ci_support import unavailable
+from tests.web.web_support import (
     REPO,
     DemoServer,
     Stack,
@@ -32,8 +34,6 @@ from web_support import (
     stop,
     wait_for_http,
 )
-
-from tests.ci_support import unavailable
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("WEGWIJZER_CHROMIUM", "/usr/bin/chromium"))

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_support import enable_axe, free_port, run_axe, start, stop, wait_for_http
+
+from tests.web.web_support import enable_axe, free_port, run_axe, start, stop, wait_for_http
 
 pytestmark = pytest.mark.a11y
 

@@ -7,7 +7,8 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from web_support import StaffServer, enable_axe, run_axe
+
+from tests.web.web_support import StaffServer, enable_axe, run_axe
 
 pytestmark = pytest.mark.a11y
 

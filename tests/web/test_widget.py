@@ -7,8 +7,9 @@ import re
 from typing import Any
 
 import pytest
-from web_support import DemoServer, enable_axe, run_axe
-from widget_page import (
+
+from tests.web.web_support import DemoServer, enable_axe, run_axe
+from tests.web.widget_page import (
     ask,
     ask_until_buttons,
     bot_count,

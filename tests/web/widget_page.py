@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from web_support import DemoServer
-
 from bot.messages import load_fixed_texts
+from tests.web.web_support import DemoServer
 
 FALLBACK_START = "Het lukt nu niet om te antwoorden"
 # Questions the real bot answers; the last ones are nonsense, which the bot answers with

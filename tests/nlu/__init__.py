@@ -1,0 +1,7 @@
+"""Tests run in both environments (.venv-rasa and .venv-app)."""
+
+from tests.runtime import runs_in
+
+# These two load the trained model or the classifier component, which need Rasa.
+RUNTIME_OF = {"test_classifier.py": "rasa", "test_eval_gate.py": "rasa"}
+RUNTIME = runs_in(__name__, "both", RUNTIME_OF)
