@@ -2,7 +2,8 @@
 
 Runs on every incoming text before it reaches Rasa, the tracker, a log line or the outbox, in
 both environments (Python 3.10 and 3.11). Depends only on the stdlib, python-stdnum and
-phonenumbers. The rules and the figures behind them are in ``docs/privacy.md``.
+phonenumbers (and PyYAML, through ``knowledge.pii_names``, which finds names and street addresses).
+The rules and the figures behind them are in ``docs/privacy.md``.
 """
 
 from __future__ import annotations
@@ -16,16 +17,21 @@ import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
+from knowledge.pii_names import find_addresses, find_names
+
 BSN = "BSN"
 IBAN = "IBAN"
 TELEFOON = "TELEFOON"
 POSTCODE = "POSTCODE"
 EMAIL = "E-MAIL"
 GEBOORTEDATUM = "GEBOORTEDATUM"
+ADRES = "ADRES"
+NAAM = "NAAM"
 
 # When two findings overlap, the kind listed first wins. An IBAN holds a run of ten digits
 # that can look like a landline; a phone number is more specific than a bare 9-digit run.
-KINDS: tuple[str, ...] = (EMAIL, IBAN, TELEFOON, GEBOORTEDATUM, BSN, POSTCODE)
+# Names and addresses come last: their patterns are the loosest.
+KINDS: tuple[str, ...] = (EMAIL, IBAN, TELEFOON, GEBOORTEDATUM, BSN, POSTCODE, ADRES, NAAM)
 _PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
 # Each round removes digits, so few rounds are ever needed; the cap only bounds the work.
 _MAX_ROUNDS = 4
@@ -181,8 +187,8 @@ def mask_pii(text: str, *, bsn_needs_context: bool = False) -> MaskResult:
     original = text
     text = normalise(text)
     found: list[str] = []
-    for _ in range(_MAX_ROUNDS):
-        findings = _find_round(text, bsn_needs_context=bsn_needs_context)
+    for round_number in range(_MAX_ROUNDS):
+        findings = _find_round(text, bsn_needs_context=bsn_needs_context, names=round_number == 0)
         if not findings:
             break
         text = _replace(text, findings)
@@ -223,13 +229,19 @@ def _replace(text: str, findings: list[_Finding]) -> str:
     return "".join(parts)
 
 
-def _find_round(text: str, *, bsn_needs_context: bool) -> list[_Finding]:
-    """Find personal data once; return non-overlapping findings sorted by position."""
+def _find_round(text: str, *, bsn_needs_context: bool, names: bool) -> list[_Finding]:
+    """Find personal data once; return non-overlapping findings sorted by position.
+
+    Names are looked for in the first round only: a placeholder starts with "[", which no name
+    cue reaches across, so masking another kind never uncovers a name (and the idempotence
+    property tests check that). It saves a scan of every message that held a number.
+    """
     has_digits = any(char.isdigit() for char in text)
-    if not has_digits and "@" not in text:
-        return []
-    findings = list(_find_emails(text))
+    findings = [_Finding(NAAM, start, end) for start, end in find_names(text)] if names else []
+    if "@" in text:
+        findings.extend(_find_emails(text))
     if has_digits:
+        findings.extend(_Finding(ADRES, start, end) for start, end in find_addresses(text))
         for finder in (_find_ibans, _find_phones, _find_birth_dates, _find_postcodes):
             findings.extend(finder(text))
         bsns = list(_find_bsns(text, needs_context=bsn_needs_context))

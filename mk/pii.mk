@@ -1,7 +1,7 @@
 # Personal-data masking (knowledge/pii.py): unit, property and corpus tests, and the corpus report.
 # knowledge/ must work on both Pythons, so the unit tests run in both environments.
 
-APP_MYPY_PATHS += knowledge/pii.py scripts/pii_report.py scripts/pii_bench.py
+APP_MYPY_PATHS += knowledge/pii.py knowledge/pii_names.py scripts/pii_report.py scripts/pii_bench.py
 TEST_STEPS += test-pii
 
 .PHONY: test-pii pii-report

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from knowledge.pii import KINDS, mask_pii, placeholder
+from knowledge.pii import ADRES, KINDS, NAAM, mask_pii, placeholder
 
 CORPUS = Path(__file__).with_name("corpus.yml")
 
@@ -57,6 +57,7 @@ def test_annotations_are_consistent() -> None:
         seen.add(entry["id"])
         assert set(entry) <= {"id", "text", "pii", "keep"}, entry["id"]
         for item in entry.get("pii", []):
+            assert set(item) <= {"kind", "value", "limitation"}, entry["id"]
             assert item["kind"] in KINDS, entry["id"]
             assert item["value"] in entry["text"], entry["id"]
         for value in entry.get("keep", []):
@@ -71,12 +72,41 @@ def test_no_annotated_value_survives(entry: dict[str, Any]) -> None:
     # act
     masked = mask_pii(entry["text"]).text
     # assert
-    for item in entry.get("pii", []):
+    caught = [item for item in entry.get("pii", []) if not item.get("limitation")]
+    for item in caught:
         assert item["value"] not in masked, f"{item['kind']} survived"
-    expected = Counter(item["kind"] for item in entry.get("pii", []))
+    expected = Counter(item["kind"] for item in caught)
     found = placeholders(masked) - placeholders(entry["text"])
     for kind, count in expected.items():
         assert found[kind] >= count, f"{kind}: expected {count}, found {found[kind]}"
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in corpus() if any(i.get("limitation") for i in e.get("pii", []))], ids=lambda e: e["id"]
+)
+def test_known_misses_still_survive(entry: dict[str, Any]) -> None:
+    # Strict like an xfail: when a rule starts catching one, move it out of the limitations
+    # (corpus and docs/privacy.md) so the figures stay honest.
+    masked = mask_pii(entry["text"]).text
+    for item in entry["pii"]:
+        if item.get("limitation"):
+            assert item["value"] in masked, f"{item['kind']} {item['value']!r} is caught now"
+
+
+def test_names_and_addresses_are_masked_and_routing_words_kept() -> None:
+    # The corpus entries for names and addresses, as one test that fails when that masking is
+    # removed: every caught name and address goes, and the places, organisations and street
+    # names without a number that the bot routes on stay.
+    entries = [e for e in corpus() if any(i["kind"] in (NAAM, ADRES) for i in e.get("pii", []))]
+    caught = [
+        (e, i) for e in entries for i in e["pii"] if i["kind"] in (NAAM, ADRES) and not i.get("limitation")
+    ]
+    assert len(caught) >= 30
+    for entry, item in caught:
+        masked = mask_pii(entry["text"]).text
+        assert item["value"] not in masked and placeholder(item["kind"]) in masked, entry["id"]
+        for value in entry.get("keep", []):
+            assert value in masked, (entry["id"], value)
 
 
 def test_precision_over_kinds_is_at_least_95_percent() -> None:
