@@ -104,7 +104,7 @@ def test_check_fails_on_stale_and_overdue_exceptions() -> None:
 def test_check_fails_on_old_snapshot() -> None:
     assert check([], [], TODAY - dt.timedelta(days=90), TODAY, 90) == []
     errors = check([], [], TODAY - dt.timedelta(days=91), TODAY, 90)
-    assert len(errors) == 1 and "91 days old" in errors[0] and "refresh_advisories.py" in errors[0]
+    assert len(errors) == 1 and "91 days old" in errors[0] and "scripts.refresh_advisories" in errors[0]
 
 
 def test_exceptions_need_a_reason(tmp_path: Path) -> None:
@@ -120,27 +120,42 @@ def test_read_lock_normalizes_names(tmp_path: Path) -> None:
     assert read_lock(path) == {"ruamel-yaml": "0.17.21", "jinja2": "3.1.6"}
 
 
-def test_main_fails_on_finding_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _audit_args(tmp_path: Path, version: str, age_days: int) -> list[str]:
     lock = tmp_path / "x.lock"
-    lock.write_text("Demo.Pkg==1.5\n")
+    lock.write_text(f"Demo.Pkg=={version}\n")
     snapshot = tmp_path / "snapshot.json"
-    source = {"repository": "r", "commit": "c", "commit_date": dt.datetime.now(dt.timezone.utc).isoformat()}
+    commit_date = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=age_days)
+    source = {"repository": "r", "commit": "c", "commit_date": commit_date.isoformat()}
     snapshot.write_text(json.dumps({"source": source, "packages": ["demo-pkg"], "advisories": ADVISORIES}))
-    args = ["--snapshot", str(snapshot), "--exceptions", str(tmp_path / "none.yml"), str(lock)]
-    assert audit_deps.main(args) == 1
+    return ["--snapshot", str(snapshot), "--exceptions", str(tmp_path / "none.yml"), str(lock)]
+
+
+def test_main_fails_on_finding_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert audit_deps.main(_audit_args(tmp_path, "1.5", 0)) == 1
     assert "demo-pkg==1.5 is affected by PYSEC-1" in capsys.readouterr().err
+
+
+def test_make_test_mode_warns_on_an_old_snapshot_but_still_fails_on_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean = "2.5"  # past the fix of the one live advisory in ADVISORIES
+    assert audit_deps.main(_audit_args(tmp_path, clean, 400)) == 1  # the release check refuses old data
+    assert audit_deps.main([*_audit_args(tmp_path, clean, 400), "--old-snapshot", "warn"]) == 0
+    assert "audit: WARNING advisory snapshot is 400 days old" in capsys.readouterr().err
+    assert audit_deps.main([*_audit_args(tmp_path, "1.5", 400), "--old-snapshot", "warn"]) == 1
+    assert "audit: FAIL demo-pkg==1.5 is affected by PYSEC-1" in capsys.readouterr().err.replace("x.lock: ", "")
 
 
 def test_snapshot_covers_every_pin_of_both_real_locks() -> None:
     snapshot = json.loads(audit_deps.DEFAULT_SNAPSHOT.read_text(encoding="utf-8"))
     pins = {name for lock in audit_deps.DEFAULT_LOCKS for name in read_lock(lock)}
-    assert pins <= set(snapshot["packages"]), "run scripts/refresh_advisories.py after changing a lock file"
+    assert pins <= set(snapshot["packages"]), "lock changed: python -m scripts.refresh_advisories"
     assert snapshot["source"]["commit"] and snapshot["source"]["repository"]
 
 
 def test_script_runs_as_a_program() -> None:
     result = subprocess.run(
-        [sys.executable, "scripts/audit_deps.py", "--max-age-days", "100000"],
+        [sys.executable, "-m", "scripts.audit_deps", "--max-age-days", "100000"],
         cwd=audit_deps.ROOT,
         capture_output=True,
         text=True,
