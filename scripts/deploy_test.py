@@ -242,6 +242,8 @@ def make_env() -> dict[str, str]:
         "WEGWIJZER_VERSION": VERSION,
         "PUBLIC_HOST": PUBLIC_HOST,
         "WEBCHAT_ALLOWED_ORIGINS": f"https://{PUBLIC_HOST}",
+        # Host networking: nginx reaches Rasa from loopback, so that is the trusted proxy here.
+        "WEBCHAT_TRUSTED_PROXIES": "127.0.0.1",
         "ENDPOINTS": "endpoints.sql.yml",
         "REDIS_PASSWORD": token(),
         "POSTGRES_PASSWORD": token(),
