@@ -73,6 +73,12 @@ STACK = ("postgres", "redis", "rasa-1", "rasa-2", "actions-1", "relay-1", "actio
 START_TIMEOUT = float(os.environ.get("DEPLOY_TEST_START_TIMEOUT", "900"))
 
 
+def compose_variables() -> set[str]:
+    """The variables deploy/compose.yaml substitutes (``${NAME...}``)."""
+    text = (ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8")
+    return set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text))
+
+
 def log(message: str) -> None:
     print(f"[deploy-test {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -542,6 +548,10 @@ def main() -> int:
         (run_dir / "nginx.conf").write_text(render_nginx(ports), encoding="utf-8")
         env = make_env()
         env["TLS_CERT_DIR"] = str(run_dir / "certs")
+        # Compose prefers the caller's environment to --env-file, and `make` exports the development values of
+        # .env.example (placeholder keys): without this, every service would get those instead of fresh secrets.
+        for name in compose_variables():
+            os.environ.pop(name, None)
         env_file = run_dir / ".env"
         env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()), encoding="utf-8")
         env_file.chmod(0o600)
