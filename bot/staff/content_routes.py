@@ -7,7 +7,7 @@ message and stores nothing; a conflict also shows the other change and bases the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -40,6 +40,8 @@ SAVED = "Opgeslagen. Bewoners zien het binnen enkele seconden."
 ONLY_EDITORS = "Deze pagina is alleen voor redacteuren. Log in met de sleutel voor redacteuren."
 Page = Callable[[Request, str, dict[str, Any], StaffSession | None, int], HTMLResponse]
 SessionOf = Callable[[Request], StaffSession | None]
+# A form of the overview -> (fact key, the version it was based on, the change), or FormProblem.
+FormToEdit = Callable[[dict[str, str]], Awaitable[tuple[str, int, dict[str, Any]]]]
 
 
 def add_content_routes(
@@ -189,8 +191,9 @@ def add_content_routes(
         logger.info("content edit saved key=%s", fact_key)
         return RedirectResponse("/inhoud?opgeslagen=1#lijst", status_code=303)
 
-    @app.post("/inhoud/sluiting", response_class=HTMLResponse)
-    async def content_closure(request: Request) -> Response:
+    async def overview_form(request: Request, what: str, build: FormToEdit) -> Response:
+        """The forms of the overview (closures, single sessions, withdrawals): one gate, CSRF check and error
+        handling; ``build`` turns the form into (fact key, base version, change) or raises FormProblem."""
         session = gate(request)
         if isinstance(session, Response):
             return session
@@ -198,61 +201,45 @@ def add_content_routes(
         if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
             return await overview(request, session, error=EXPIRED, status=403)
         try:
-            _, overlay = await request.app.state.content.overlay()
-            closure_key, change = closure_edit(
-                form, catalog_with(overlay), only_today=form.get("action") == "vandaag"
-            )
-            await save(request, session, closure_key, 0, change)
-        except FormProblem as exc:
-            return await overview(request, session, error=str(exc), status=400)
-        except ContentRefused as exc:
-            return await overview(request, session, error=exc.message, status=400)
-        except ContentUnavailable as exc:
-            return await overview(request, session, error=exc.message, status=503)
-        logger.info("content closure saved")
-        return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
-
-    @app.post("/inhoud/keer", response_class=HTMLResponse)
-    async def content_session(request: Request) -> Response:
-        session = gate(request)
-        if isinstance(session, Response):
-            return session
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
-            return await overview(request, session, error=EXPIRED, status=403)
-        try:
-            session_key, change = session_edit(form, cancel=form.get("action") == "niet")
-            await save(request, session, session_key, 0, change)
-        except FormProblem as exc:
-            return await overview(request, session, error=str(exc), status=400)
-        except ContentRefused as exc:
-            return await overview(request, session, error=exc.message, status=400)
-        except ContentUnavailable as exc:
-            return await overview(request, session, error=exc.message, status=503)
-        logger.info("content session saved")
-        return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
-
-    @app.post("/inhoud/sluiting/intrekken", response_class=HTMLResponse)
-    async def content_closure_cancel(request: Request) -> Response:
-        session = gate(request)
-        if isinstance(session, Response):
-            return session
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
-            return await overview(request, session, error=EXPIRED, status=403)
-        closure_key = form.get("key", "")
-        try:
-            _, overlay = await request.app.state.content.overlay()
-            edit = overlay.get(closure_key)
-            dated = any(f"/{kind}/" in closure_key for kind in ("closure", "session", "cancel"))
-            if edit is None or not dated or not form.get("base", "").isdigit():
-                raise FormProblem("Niet opgeslagen. Deze sluiting bestaat niet (meer). Laad de pagina opnieuw.")
-            await save(request, session, closure_key, int(form["base"]), {**edit.change, "cancelled": True})
+            fact_key, base, change = await build(form)
+            await save(request, session, fact_key, base, change)
         except FormProblem as exc:
             return await overview(request, session, error=str(exc), status=400)
         except ContentRefused as exc:
             return await overview(request, session, error=exc.message, status=409 if exc.status == 409 else 400)
         except ContentUnavailable as exc:
             return await overview(request, session, error=exc.message, status=503)
-        logger.info("content closure withdrawn")
+        logger.info("content %s saved", what)
         return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
+
+    @app.post("/inhoud/sluiting", response_class=HTMLResponse)
+    async def content_closure(request: Request) -> Response:
+        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+            _, overlay = await request.app.state.content.overlay()
+            closure_key, change = closure_edit(
+                form, catalog_with(overlay), only_today=form.get("action") == "vandaag"
+            )
+            return closure_key, 0, change
+
+        return await overview_form(request, "closure", build)
+
+    @app.post("/inhoud/keer", response_class=HTMLResponse)
+    async def content_session(request: Request) -> Response:
+        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+            session_key, change = session_edit(form, cancel=form.get("action") == "niet")
+            return session_key, 0, change
+
+        return await overview_form(request, "session", build)
+
+    @app.post("/inhoud/sluiting/intrekken", response_class=HTMLResponse)
+    async def content_closure_cancel(request: Request) -> Response:
+        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+            closure_key = form.get("key", "")
+            _, overlay = await request.app.state.content.overlay()
+            edit = overlay.get(closure_key)
+            dated = any(f"/{kind}/" in closure_key for kind in ("closure", "session", "cancel"))
+            if edit is None or not dated or not form.get("base", "").isdigit():
+                raise FormProblem("Niet opgeslagen. Deze sluiting bestaat niet (meer). Laad de pagina opnieuw.")
+            return closure_key, int(form["base"]), {**edit.change, "cancelled": True}
+
+        return await overview_form(request, "closure withdrawal", build)
