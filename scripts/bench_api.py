@@ -94,8 +94,9 @@ class Server:
         self.port = _free_port()
         self.ingest_key = "bench-" + secrets.token_hex(16)
         self.read_key = "bench-" + secrets.token_hex(16)
+        # Not the API_* values `make` exports from .env.example (placeholders): this API is the benchmark's own.
         env = {
-            **os.environ,
+            **{name: value for name, value in os.environ.items() if not name.startswith("API_")},
             "PYTHONPATH": str(REPO_ROOT),
             "APP_ENV": "test",
             "API_DATABASE_URL": database_url,

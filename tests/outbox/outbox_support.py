@@ -75,7 +75,7 @@ class ApiProcess:
     def environment(self) -> dict[str, str]:
         """The API's environment; ingest_key, read_key and extra_env may change between starts."""
         return {
-            **os.environ,
+            **inherited_environment(),
             "PYTHONPATH": str(REPO_ROOT),
             "APP_ENV": "test",
             "API_DATABASE_URL": f"sqlite:///{self.database}",
@@ -194,10 +194,19 @@ def relay_command(
     )
 
 
+def inherited_environment() -> dict[str, str]:
+    """This process's environment without the API's own settings (``API_*``).
+
+    ``make`` exports the development values of .env.example (placeholder keys among them); a test API or relay
+    is configured by its test alone, or a placeholder the test never set is refused with APP_ENV=test.
+    """
+    return {name: value for name, value in os.environ.items() if not name.startswith("API_")}
+
+
 def relay_env(outbox: Path, api_url: str, key: str, **overrides: str) -> dict[str, str]:
     """The environment of a relay process (or command) on ``outbox``, with quick test timings."""
     return {
-        **os.environ,
+        **inherited_environment(),
         "PYTHONPATH": str(REPO_ROOT),
         "OUTBOX_PATH": str(outbox),
         "API_URL": api_url,
