@@ -20,7 +20,14 @@ CORPUS = Path(__file__).resolve().parents[1] / "pii" / "corpus.yml"
 
 def _corpus_with_pii() -> list[dict[str, Any]]:
     data = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
-    return [m for m in data["messages"] if m.get("pii")]
+    # Known limitations (``limitation: true``, docs/privacy.md) are not masked by design; tests/pii holds them
+    # as strict expected failures. A message is driven here for the values that must be masked.
+    masked = []
+    for message in data["messages"]:
+        items = [item for item in message.get("pii") or [] if not item.get("limitation")]
+        if items:
+            masked.append({**message, "pii": items})
+    return masked
 
 
 async def test_no_corpus_personal_data_in_tracker_logs_or_outbox(
