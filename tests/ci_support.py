@@ -28,3 +28,14 @@ def require_module(name: str, reason: str, minversion: str | None = None) -> Mod
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} {IN_CI}", pytrace=False)
         raise
+
+
+# `make` exports every name of .env.example, the optional editor keys of the staff content page among them, with
+# their development placeholders. A process a test starts in production or test mode refuses a placeholder, so a
+# test that does not exercise the editor role starts its processes without them.
+EDITOR_SECRETS = ("API_CONTENT_KEY", "STAFF_EDITOR_KEY")
+
+
+def without_editor_secrets(environ: dict[str, str]) -> dict[str, str]:
+    """``environ`` without the inherited editor keys (see ``EDITOR_SECRETS``)."""
+    return {name: value for name, value in environ.items() if name not in EDITOR_SECRETS}

@@ -165,6 +165,19 @@ async def test_masked_personal_data_gets_a_kind_warning_first(dispatcher, domain
     assert texts(dispatcher)[1].startswith(CATALOG.topics["toeslagen"].answer)
 
 
+async def test_a_masked_name_alone_gets_no_warning_but_an_address_does(dispatcher, domain, outbox):
+    from actions.answer_topic import ActionAnswerTopic
+
+    await ActionAnswerTopic().run(
+        dispatcher, make_tracker("ik ben [NAAM], mijn toeslag klopt niet", "toeslagen"), domain
+    )
+    assert texts(dispatcher)[0].startswith(CATALOG.topics["toeslagen"].answer)
+    dispatcher.messages.clear()
+    tracker = make_tracker("ik woon op [ADRES], mijn toeslag klopt niet", "toeslagen")
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0] == CATALOG.message("pii_warning")
+
+
 async def test_no_warning_without_personal_data(dispatcher, domain, outbox):
     await ActionSimplify().run(
         dispatcher, make_tracker("simpeler", "simpler", slots={"topic": "email"}), domain

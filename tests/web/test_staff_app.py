@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from bot.staff.app import create_app
 from bot.staff.session import StaffSession, decode_cookie, encode_cookie
 from bot.staff.settings import StaffSettings, StaffSettingsError
+from tests.ci_support import EDITOR_SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE_KEY = "page-key-for-tests-0123"
@@ -415,6 +416,14 @@ def test_production_refuses_placeholders_of_any_spelling() -> None:
     assert "CHANGEME" not in message and "xxxx" not in message
 
 
+@pytest.fixture()
+def no_editor_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The editor role is optional and tested in test_staff_content_page.py; `make` exports its placeholders."""
+    for name in EDITOR_SECRETS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("no_editor_keys")
 def test_production_accepts_random_values_and_names_them() -> None:
     values = {name: secrets.token_urlsafe(32) for name in (*MAKEFILE_KEYS, "STAFF_SESSION_SECRET")}
     settings = StaffSettings.model_validate({"APP_ENV": "production", **values})
@@ -424,6 +433,7 @@ def test_production_accepts_random_values_and_names_them() -> None:
     )
 
 
+@pytest.mark.usefixtures("no_editor_keys")
 def test_development_starts_with_the_makefile_keys() -> None:
     settings = StaffSettings.model_validate({"APP_ENV": "development", **MAKEFILE_KEYS})
     settings.check()

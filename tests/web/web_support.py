@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from tests.ci_support import without_editor_secrets
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 AXE_JS = HERE / "vendor" / "axe.min.js"
@@ -47,7 +49,7 @@ def wait_for_http(url: str, process: subprocess.Popen[Any] | None, timeout: floa
 
 def start(args: list[str], env: dict[str, str] | None = None, **kwargs: Any) -> subprocess.Popen[Any]:
     """Start a child in its own process group so that stopping it stops its children too."""
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    full_env = {**without_editor_secrets(dict(os.environ)), "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.Popen(args, cwd=REPO, env=full_env, start_new_session=True, **kwargs)
 
 
