@@ -25,7 +25,7 @@ from bot.connectors.limits import (
     text_too_long,
 )
 from bot.connectors.masking_pool import MaskingBusy, MaskingPool
-from bot.connectors.webchat import refusal, sanitise_event
+from bot.connectors.webchat_events import refusal, sanitise_event
 from knowledge.pii import mask_pii
 
 

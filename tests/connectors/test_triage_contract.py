@@ -12,7 +12,7 @@ from bot.connectors.triage_contract import (
     nlu_text,
     parse_request,
 )
-from bot.connectors.webchat import origin_allowed
+from bot.connectors.webchat_origin import origin_allowed
 from knowledge import load_catalog
 
 CATALOG = load_catalog()
