@@ -37,7 +37,6 @@ from knowledge.pii import mask_pii
 from shared.secret_policy import SecretCheck, check_secret, is_development, summary
 
 log = logging.getLogger(__name__)
-DEFAULT_FALLBACK_THRESHOLD = 0.3
 
 
 def staff_key_from_environment() -> tuple[SecretCheck, str | None]:
@@ -49,6 +48,21 @@ def staff_key_from_environment() -> tuple[SecretCheck, str | None]:
     value = os.environ.get("TRIAGE_STAFF_KEY")
     check = check_secret("TRIAGE_STAFF_KEY", value, is_development(os.environ.get("APP_ENV")))
     return check, value if check.usable else None
+
+
+def model_fallback_threshold(agent: Any) -> float:
+    """The FallbackClassifier threshold of the model the agent has loaded (config.yml, the one source).
+
+    Read from the model itself, so triage calls a question "not understood" exactly when the residents' chat
+    would, whichever model is loaded; a model without a FallbackClassifier never falls back on confidence.
+    """
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    for node in agent.processor.model_metadata.predict_schema.nodes.values():
+        if isinstance(node.uses, type) and issubclass(node.uses, FallbackClassifier):
+            defaults = FallbackClassifier.get_default_config()
+            return float(node.config.get("threshold", defaults["threshold"]))
+    return 0.0
 
 
 def _clock() -> Any:
@@ -67,23 +81,16 @@ class TriageInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Read the fallback threshold (kept equal to config.yml's FallbackClassifier) and the staff key."""
-        credentials = credentials or {}
+        """Read the staff key; the fallback threshold is the loaded model's (``model_fallback_threshold``)."""
         speedups.install()
         check, key = staff_key_from_environment()
         if check.usable:
             log.info("triage: %s", summary([check]))
         else:
             log.warning("triage: %s; the triage endpoint answers 503", summary([check]))
-        return cls(float(credentials.get("fallback_threshold", DEFAULT_FALLBACK_THRESHOLD)), check, key)
+        return cls(check, key)
 
-    def __init__(
-        self,
-        fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD,
-        key_check: SecretCheck | None = None,
-        staff_key: str | None = None,
-    ) -> None:
-        self.fallback_threshold = fallback_threshold
+    def __init__(self, key_check: SecretCheck | None = None, staff_key: str | None = None) -> None:
         self.key_check = key_check or check_secret("TRIAGE_STAFF_KEY", None, development=False)
         self._staff_key = staff_key if self.key_check.usable else None  # a refused key can never match
 
@@ -123,7 +130,8 @@ class TriageInput(InputChannel):
                 return response.json({"error": "no model loaded yet"}, 503)
             parse = await agent.parse_message(nlu_text(masked))
             catalog = get_catalog()
-            result = build_response(catalog, triage_request, parse, self.fallback_threshold, _clock())
+            threshold = model_fallback_threshold(agent)
+            result = build_response(catalog, triage_request, parse, threshold, _clock())
             log.info("triage topic=%s gemeente=%s", result["topic"], result["gemeente"])
             return response.json(result)
 

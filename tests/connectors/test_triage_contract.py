@@ -141,17 +141,22 @@ def test_origin_allow_list():
     assert origin_allowed({}, {"*"})
 
 
-def test_triage_threshold_equals_the_nlu_fallback_threshold():
+async def test_triage_falls_back_at_the_loaded_models_own_threshold_with_no_copy_in_credentials():
     from pathlib import Path
 
     import yaml
+    from rasa.core.agent import load_agent
+
+    from bot.connectors.triage import model_fallback_threshold
 
     root = Path(__file__).resolve().parents[2]
     config = yaml.safe_load((root / "config.yml").read_text())
-    credentials = yaml.safe_load((root / "credentials.yml").read_text())
     fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
-    triage = credentials["bot.connectors.triage.TriageInput"]
-    assert triage["fallback_threshold"] == fallback["threshold"]
+    agent = await load_agent(str(root / "models" / "wegwijzer.tar.gz"))
+
+    assert model_fallback_threshold(agent) == fallback["threshold"]
+    credentials = yaml.safe_load((root / "credentials.yml").read_text())
+    assert not credentials["bot.connectors.triage.TriageInput"]  # one source: the model's config
 
 
 def test_referrals_tell_staff_per_field_what_is_unconfirmed():
