@@ -1,8 +1,5 @@
 """Wegwijzer's custom actions (rasa-sdk, Python 3.10). Importing the package registers every action."""
 
-from actions.answer_topic import ActionAnswerTopic
-from actions.record_feedback import ActionRecordFeedback
-from actions.resolve_place import ActionResolvePlace
-from actions.simplify import ActionSimplify
+from actions.rasa_actions import ActionAnswerTopic, ActionRecordFeedback, ActionResolvePlace, ActionSimplify
 
 __all__ = ["ActionAnswerTopic", "ActionRecordFeedback", "ActionResolvePlace", "ActionSimplify"]

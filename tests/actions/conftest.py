@@ -45,12 +45,11 @@ def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture()
 def use_content(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], Catalog]:
     """Make the actions answer from another content folder (a copy a test edited); returns its catalogue."""
-    from actions import answer_topic, resolve_place
+    from actions import rasa_actions
 
     def use(root: Path) -> Catalog:
         catalog = load_catalog(root)
-        for module in (answer_topic, resolve_place):
-            monkeypatch.setattr(module, "get_catalog", lambda: catalog)
+        monkeypatch.setattr(rasa_actions, "get_catalog", lambda: catalog)
         return catalog
 
     return use

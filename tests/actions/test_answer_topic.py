@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answer_topic import ActionAnswerTopic
+from actions.rasa_actions import ActionAnswerTopic
 from knowledge import load_catalog
 from tests.actions.action_support import (
     FRIDAY_MORNING,
@@ -229,7 +229,7 @@ async def test_a_confirmed_library_phone_is_named_before_the_place(
 
 
 async def test_the_municipality_then_narrows_the_way_to_a_person(dispatcher, domain, outbox):
-    from actions.resolve_place import ActionResolvePlace
+    from actions.rasa_actions import ActionResolvePlace
 
     slots = {"topic": "medewerker", "awaiting_place": True}
     entities = [{"entity": "place", "value": "Bocholtz"}]

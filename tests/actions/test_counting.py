@@ -13,10 +13,7 @@ from typing import Any
 from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_topic import ActionAnswerTopic
-from actions.record_feedback import ActionRecordFeedback
-from actions.resolve_place import ActionResolvePlace
-from actions.simplify import ActionSimplify
+from actions.rasa_actions import ActionAnswerTopic, ActionRecordFeedback, ActionResolvePlace, ActionSimplify
 from knowledge import load_catalog
 from tests.actions.action_support import make_tracker, outbox_events, slot_events, texts
 

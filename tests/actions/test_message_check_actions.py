@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 
-from actions.answer_topic import ActionAnswerTopic
-from actions.resolve_place import ActionResolvePlace
-from actions.simplify import ActionSimplify
+from actions.rasa_actions import ActionAnswerTopic, ActionResolvePlace, ActionSimplify
 from knowledge import load_catalog
 from tests.actions.action_support import make_tracker, outbox_events, slot_events, texts
 

@@ -4,9 +4,7 @@ import re
 from pathlib import Path
 
 import actions
-from actions.record_feedback import ActionRecordFeedback
-from actions.resolve_place import ActionResolvePlace
-from actions.simplify import ActionSimplify
+from actions.rasa_actions import ActionRecordFeedback, ActionResolvePlace, ActionSimplify
 from knowledge import load_catalog
 from tests.actions.action_support import make_tracker, outbox_events, slot_events, texts
 
@@ -127,7 +125,7 @@ async def test_feedback_is_counted(dispatcher, domain, outbox):
 
 async def test_webchat_channel_is_counted_as_web(dispatcher, domain, outbox):
     tracker = make_tracker("hallo", "begroeting", input_channel="webchat")
-    from actions.answer_topic import ActionAnswerTopic
+    from actions.rasa_actions import ActionAnswerTopic
 
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert {e["channel"] for e in outbox_events(outbox)} == {"web"}
@@ -157,7 +155,7 @@ def test_every_topic_has_an_intent_and_a_rule(domain):
 
 
 async def test_masked_personal_data_gets_a_kind_warning_first(dispatcher, domain, outbox):
-    from actions.answer_topic import ActionAnswerTopic
+    from actions.rasa_actions import ActionAnswerTopic
 
     tracker = make_tracker("mijn bsn is [BSN] en mijn toeslag klopt niet", "toeslagen")
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
@@ -166,7 +164,7 @@ async def test_masked_personal_data_gets_a_kind_warning_first(dispatcher, domain
 
 
 async def test_a_masked_name_alone_gets_no_warning_but_an_address_does(dispatcher, domain, outbox):
-    from actions.answer_topic import ActionAnswerTopic
+    from actions.rasa_actions import ActionAnswerTopic
 
     await ActionAnswerTopic().run(
         dispatcher, make_tracker("ik ben [NAAM], mijn toeslag klopt niet", "toeslagen"), domain

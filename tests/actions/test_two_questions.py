@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_topic import ActionAnswerTopic
-from actions.resolve_place import ActionResolvePlace
+from actions.rasa_actions import ActionAnswerTopic, ActionResolvePlace
 from knowledge import load_catalog
 from tests.actions.action_support import make_tracker, outbox_events, slot_events
 
