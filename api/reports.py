@@ -174,6 +174,7 @@ def _values(by: Breakdown, releases: Releases, kinds: Sequence[str]) -> list[str
 
 
 def protected_stats(
+    ctx: AppContext,
     session: Session,
     *,
     first: dt.date,
@@ -181,12 +182,12 @@ def protected_stats(
     period: Period,
     by: Breakdown,
     kind: str | None,
-    threshold: int,
-    base: int,
     today: dt.date,
-    cache: ReleaseCache,
 ) -> StatsOut:
     """Statistics for one breakdown over the settled periods from ``first`` to ``last``.
+
+    Published with this app's suppression threshold, rounding base and release cache, so the stats endpoints
+    and the dashboard can never show a figure that the other suppresses.
 
     A cell of one kind is a released figure; a cell over all kinds, a period total over kinds and every total
     over periods are sums of released figures (``derived_sum``).
@@ -194,9 +195,10 @@ def protected_stats(
     Raises:
         RangeError: The range is reversed or too long.
     """
+    threshold, base = ctx.settings.suppression_threshold, ctx.settings.rounding_base
     check_range(first, last)
     starts = settled_starts(first, last, period, today)
-    releases = load_releases(session, starts, period, threshold=threshold, base=base, cache=cache)
+    releases = load_releases(session, starts, period, threshold=threshold, base=base, cache=ctx.releases)
     kinds = [kind] if kind else list(KINDS)
     values = _values(by, releases, kinds)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -117,18 +117,9 @@ def _build(ctx: AppContext, session: Session, first: dt.date, last: dt.date) -> 
     today = today_amsterdam()
     vocabulary = current_vocabulary(ctx.content_dir)
 
-    def stats(by: Breakdown, kind: str | None, period: str = "week") -> StatsOut:
+    def stats(by: Breakdown, kind: str | None, period: Literal["week", "month"] = "week") -> StatsOut:
         return protected_stats(
-            session,
-            first=first,
-            last=last,
-            period="week" if period == "week" else "month",
-            by=by,
-            kind=kind,
-            threshold=ctx.settings.suppression_threshold,
-            base=ctx.settings.rounding_base,
-            today=today,
-            cache=ctx.releases,
+            ctx, session, first=first, last=last, period=period, by=by, kind=kind, today=today
         )
 
     conversations = stats("channel", "conversation_started")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
@@ -28,35 +29,19 @@ class CSVResponse(Response):
     media_type = "text/csv"
 
 
-def _stats(
-    ctx: Context,
-    session: DbSession,
-    first: dt.date | None,
-    last: dt.date | None,
-    period: Literal["week", "month"],
-    by: Literal["topic", "target", "gemeente", "channel", "kind", "helpful"],
-    kind: str | None,
-) -> StatsOut:
+def _stats(ctx: Context, session: DbSession, query: StatsQuery) -> StatsOut:
+    kind, period, by = query.kind, query.period, query.by
     if kind is not None and kind not in KINDS:
         raise HTTPException(
             422,
             [{"type": "enum", "loc": ["query", "kind"], "msg": f"kind must be one of: {', '.join(KINDS)}"}],
         )
     today = today_amsterdam()
-    last = last or today
-    first = first or default_range(last, period)[0]
+    last = query.to or today
+    first = query.first or default_range(last, period)[0]
     try:
         return protected_stats(
-            session,
-            first=first,
-            last=last,
-            period=period,
-            by=by,
-            kind=kind,
-            threshold=ctx.settings.suppression_threshold,
-            base=ctx.settings.rounding_base,
-            today=today,
-            cache=ctx.releases,
+            ctx, session, first=first, last=last, period=period, by=by, kind=kind, today=today
         )
     except RangeError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
@@ -88,16 +73,37 @@ KindQuery = Annotated[
 ReadGrant = Annotated[KeyGrant, Depends(require_scope("read"))]
 
 
-@router.get("/stats", response_model=StatsOut, responses=RANGE_RESPONSES)
-def get_stats(
-    ctx: Context,
-    session: DbSession,
-    _grant: ReadGrant,
+@dataclass(frozen=True)
+class StatsQuery:
+    """What both statistics endpoints are asked: range, period, breakdown and kind."""
+
+    first: dt.date | None
+    to: dt.date | None
+    period: Literal["week", "month"]
+    by: Literal["topic", "target", "gemeente", "channel", "kind", "helpful"]
+    kind: str | None
+
+
+def stats_query(
     first: FromQuery = None,
     to: ToQuery = None,
     period: PeriodQuery = "week",
     by: ByQuery = "kind",
     kind: KindQuery = None,
+) -> StatsQuery:
+    """The query parameters of /stats and /stats.csv, declared once so both document and check them alike."""
+    return StatsQuery(first, to, period, by, kind)
+
+
+StatsParams = Annotated[StatsQuery, Depends(stats_query)]
+
+
+@router.get("/stats", response_model=StatsOut, responses=RANGE_RESPONSES)
+def get_stats(
+    ctx: Context,
+    session: DbSession,
+    _grant: ReadGrant,
+    query: StatsParams,
 ) -> StatsOut:
     """Counts per week or month, broken down by one field, after small-count protection.
 
@@ -106,7 +112,7 @@ def get_stats(
     `x`, sums with a hidden part show a lower bound such as `≥ 35` (`count` is null for all three),
     and shown counts are rounded to 5. See docs/api.md, "Suppression".
     """
-    return _stats(ctx, session, first, to, period, by, kind)
+    return _stats(ctx, session, query)
 
 
 @router.get(
@@ -118,14 +124,10 @@ def get_stats_csv(
     ctx: Context,
     session: DbSession,
     _grant: ReadGrant,
-    first: FromQuery = None,
-    to: ToQuery = None,
-    period: PeriodQuery = "week",
-    by: ByQuery = "kind",
-    kind: KindQuery = None,
+    query: StatsParams,
 ) -> CSVResponse:
     """The same statistics as CSV (`period_start,by,value,count`; `total` marks totals)."""
-    stats = _stats(ctx, session, first, to, period, by, kind)
+    stats = _stats(ctx, session, query)
     filename = f"wegwijzer-{stats.by}-{stats.period}-{stats.from_}-{stats.to}.csv"
     return CSVResponse(
         stats_csv(stats),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from api.migrations.frozen_tables import create_event_count_0001
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -45,18 +47,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
         sa.UniqueConstraint("event_id", name=op.f("uq_event_event_id")),
     )
-    op.create_table(
-        "event_count",
-        sa.Column("period", sa.String(length=5), nullable=False),
-        sa.Column("dimension", sa.String(length=8), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("period_start", sa.Date(), nullable=False),
-        sa.Column("value", sa.String(length=64), nullable=False),
-        sa.Column("n", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "period", "dimension", "kind", "period_start", "value", name=op.f("pk_event_count")
-        ),
-    )
+    create_event_count_0001()
 
 
 def downgrade() -> None:

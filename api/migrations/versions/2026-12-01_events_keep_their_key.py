@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from api.migrations.frozen_tables import create_event_count_0001
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -42,18 +44,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("release")
-    op.create_table(
-        "event_count",
-        sa.Column("period", sa.String(length=5), nullable=False),
-        sa.Column("dimension", sa.String(length=8), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("period_start", sa.Date(), nullable=False),
-        sa.Column("value", sa.String(length=64), nullable=False),
-        sa.Column("n", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "period", "dimension", "kind", "period_start", "value", name=op.f("pk_event_count")
-        ),
-    )
+    create_event_count_0001()
     op.drop_index("ix_event_key_ref", table_name="event")
     op.drop_index("ix_event_day_kind", table_name="event")
     with op.batch_alter_table("event") as batch:
