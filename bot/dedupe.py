@@ -7,8 +7,9 @@ answered twice. Memory is bounded by size and age, and ids are kept only in proc
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+
+from bot.expiring import ExpiringMap
 
 
 class SeenIds:
@@ -26,12 +27,7 @@ class SeenIds:
         max_size: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if ttl_seconds <= 0 or max_size <= 0:
-            raise ValueError("ttl_seconds and max_size must be positive")
-        self._ttl = ttl_seconds
-        self._max = max_size
-        self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._seen: ExpiringMap[bool] = ExpiringMap(ttl_seconds, max_size, clock)
 
     def __len__(self) -> int:
         return len(self._seen)
@@ -45,18 +41,8 @@ class SeenIds:
         Returns:
             True the first time an id is seen within the TTL, False for a repeat.
         """
-        now = self._clock()
-        self._expire(now)
-        if item_id in self._seen:
+        self._seen.expire()
+        if self._seen.get(item_id):
             return False
-        self._seen[item_id] = now
-        while len(self._seen) > self._max:
-            self._seen.popitem(last=False)
+        self._seen.put(item_id, True)
         return True
-
-    def _expire(self, now: float) -> None:
-        while self._seen:
-            oldest_id, seen_at = next(iter(self._seen.items()))
-            if now - seen_at < self._ttl:
-                break
-            del self._seen[oldest_id]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+
+from bot.expiring import ExpiringMap
 
 MAX_CALLBACK_BYTES = 64
 INLINE_PREFIX = "p:"
@@ -33,12 +34,7 @@ class CallbackIds:
         max_size: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if ttl_seconds <= 0 or max_size <= 0:
-            raise ValueError("ttl_seconds and max_size must be positive")
-        self._ttl = ttl_seconds
-        self._max = max_size
-        self._clock = clock
-        self._payloads: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._payloads: ExpiringMap[str] = ExpiringMap(ttl_seconds, max_size, clock)
 
     def id_for(self, payload: str) -> str:
         """Return callback data for a payload.
@@ -54,10 +50,7 @@ class CallbackIds:
             return inline
         digest = hashlib.blake2b(payload.encode(), digest_size=12).digest()
         key = KEY_PREFIX + base64.urlsafe_b64encode(digest).decode()
-        self._payloads[key] = (payload, self._clock())
-        self._payloads.move_to_end(key)
-        while len(self._payloads) > self._max:
-            self._payloads.popitem(last=False)
+        self._payloads.put(key, payload)
         return key
 
     def payload_for(self, callback_data: str | None) -> str | None:
@@ -78,11 +71,4 @@ class CallbackIds:
         if callback_data.startswith(INLINE_PREFIX):
             payload = callback_data[len(INLINE_PREFIX) :]
             return payload or None
-        entry = self._payloads.get(callback_data)
-        if entry is None:
-            return None
-        payload, handed_out_at = entry
-        if self._clock() - handed_out_at >= self._ttl:
-            del self._payloads[callback_data]
-            return None
-        return payload
+        return self._payloads.get(callback_data)
