@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import math
 import os
 import platform
@@ -48,6 +47,7 @@ import psutil
 import yaml
 
 from scripts.bench_rasa import SCRIPTS as WEGWIJZER_SCRIPTS
+from scripts.results import write_result
 from scripts.stack import RASA_BIN, Stack, free_port, start_stack, stop_process, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +117,22 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
+def turn_figures(latencies: list[float], elapsed: float, errors: dict[str, int]) -> dict[str, Any]:
+    """Throughput, latency percentiles (ms) and errors of one timed run, as every benchmark reports them."""
+    ordered = sorted(latencies)
+    turns = len(ordered)
+    return {
+        "seconds": round(elapsed, 1),
+        "turns_per_second": round(turns / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered), 1) if turns else None,
+        "p95_ms": round(percentile(ordered, 0.95), 1) if turns else None,
+        "p99_ms": round(percentile(ordered, 0.99), 1) if turns else None,
+        "max_ms": round(ordered[-1], 1) if turns else None,
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+    }
+
+
 def generator_cpu_seconds() -> float:
     """User + system CPU seconds of this process (the load generator)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -174,19 +190,11 @@ async def run_level(bot: Bot, concurrency: int, think_s: float, seconds: float) 
         cpu_bot, cpu_gen = bot.cpu_seconds() - cpu_bot, generator_cpu_seconds() - cpu_gen
         sampling.cancel()
         bot.sample_rss()
-    ordered = sorted(latencies)
-    turns = len(ordered)
+    turns = len(latencies)
     return {
         "turns": turns,
         "conversations_started": conversations,
-        "seconds": round(elapsed, 1),
-        "turns_per_second": round(turns / elapsed, 1),
-        "p50_ms": round(statistics.median(ordered), 1) if turns else None,
-        "p95_ms": round(percentile(ordered, 0.95), 1) if turns else None,
-        "p99_ms": round(percentile(ordered, 0.99), 1) if turns else None,
-        "max_ms": round(ordered[-1], 1) if turns else None,
-        "errors": sum(errors.values()),
-        "error_kinds": errors,
+        **turn_figures(latencies, elapsed, errors),
         "bot_cpu_ms_per_turn": round(cpu_bot * 1000 / turns, 1) if turns else None,
         "bot_cpu_percent_of_one_core": round(100 * cpu_bot / elapsed, 0),
         "generator_cpu_percent_of_one_core": round(100 * cpu_gen / elapsed, 1),
@@ -347,10 +355,8 @@ def write_report(report: dict[str, Any], out: Path, table: str) -> None:
     """Finish a benchmark report (end time, load after), write it as JSON and print its table."""
     report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     report["finished_utc"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table)
-    print(f"written: {out}")
+    write_result(out, report)
 
 
 def main() -> None:

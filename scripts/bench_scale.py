@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import time
 import uuid
 import zlib
@@ -35,7 +34,7 @@ from typing import Any
 import httpx
 import psutil
 
-from scripts.bench_compare import generator_cpu_seconds, percentile, write_report
+from scripts.bench_compare import generator_cpu_seconds, turn_figures, write_report
 from scripts.bench_rasa import SCRIPTS
 from scripts.pg_cluster import PgCluster
 from scripts.stack import (
@@ -105,20 +104,11 @@ async def run_level(urls: list[str], concurrency: int, think_s: float, seconds: 
         elapsed = time.perf_counter() - started
         machine_busy = psutil.cpu_percent(percpu=False)
         cpu_gen = generator_cpu_seconds() - cpu_gen
-    ordered = sorted(latencies)
-    turns = len(ordered)
     return {
         "instances": len(urls),
-        "turns": turns,
+        "turns": len(latencies),
         "turns_per_instance": list(per_instance.values()),
-        "seconds": round(elapsed, 1),
-        "turns_per_second": round(turns / elapsed, 1),
-        "p50_ms": round(statistics.median(ordered), 1) if turns else None,
-        "p95_ms": round(percentile(ordered, 0.95), 1) if turns else None,
-        "p99_ms": round(percentile(ordered, 0.99), 1) if turns else None,
-        "max_ms": round(ordered[-1], 1) if turns else None,
-        "errors": sum(errors.values()),
-        "error_kinds": errors,
+        **turn_figures(latencies, elapsed, errors),
         "machine_cpu_busy_percent_of_2_cores": machine_busy,
         "generator_cpu_percent_of_one_core": round(100 * cpu_gen / elapsed, 1),
         "load_average_1m_before": round(load_before, 2),

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from pathlib import Path
@@ -36,6 +35,7 @@ from quality.two_questions_eval import (
     score,
     sweep,
 )
+from scripts.results import write_result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,9 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             "single_questions": details(catalog, single_pairs),
         },
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"written: {args.out}")
+    write_result(args.out, report)
     return 0
 
 

@@ -139,17 +139,29 @@ def _add_text(archive: tarfile.TarFile, name: str, text: str) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
-def make_py311(rootfs: str, log: list[str]) -> str:
-    dockerfile = PY311_DOCKERFILE.format(rootfs=rootfs)
-    tag = f"{BASE_REPO}:py3.11-{digest(dockerfile)}"
+def reuse_or_build(
+    tag: str, dockerfile: str, members: list[tuple[Path, str]], log: list[str], what: str
+) -> str:
+    """The image ``tag`` if it exists, else built from ``dockerfile`` and ``members`` (file, name in context).
+
+    The tag carries a digest of everything that goes into the image, so an existing tag is the same image.
+    """
     if image_exists(tag):
         log.append(f"reused {tag}")
         return tag
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         _add_text(archive, "Dockerfile", dockerfile)
-    build_from_tar(tag, buffer.getvalue(), log, "Debian's Python 3.11 in a venv")
+        for path, name in members:
+            archive.add(path, arcname=name, recursive=False)
+    build_from_tar(tag, buffer.getvalue(), log, what)
     return tag
+
+
+def make_py311(rootfs: str, log: list[str]) -> str:
+    dockerfile = PY311_DOCKERFILE.format(rootfs=rootfs)
+    tag = f"{BASE_REPO}:py3.11-{digest(dockerfile)}"
+    return reuse_or_build(tag, dockerfile, [], log, "Debian's Python 3.11 in a venv")
 
 
 def python310_prefix() -> Path:
@@ -195,16 +207,7 @@ def make_py310(rootfs: str, log: list[str]) -> str:
     dockerfile = PY310_DOCKERFILE.format(rootfs=rootfs, prefix=prefix, prefix_parents=parents)
     listing = "\n".join(f"{name} {path.lstat().st_size}" for path, name in members)
     tag = f"{BASE_REPO}:py3.10-{digest(dockerfile, version, listing)}"
-    if image_exists(tag):
-        log.append(f"reused {tag}")
-        return tag
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        _add_text(archive, "Dockerfile", dockerfile)
-        for path, name in members:
-            archive.add(path, arcname=name, recursive=False)
-    build_from_tar(tag, buffer.getvalue(), log, f"{version.splitlines()[0]} from {prefix}")
-    return tag
+    return reuse_or_build(tag, dockerfile, members, log, f"{version.splitlines()[0]} from {prefix}")
 
 
 def make_all() -> tuple[dict[str, str], list[str]]:

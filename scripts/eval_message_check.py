@@ -11,7 +11,6 @@ share of genuine messages with no known signals. Only message ids are printed, n
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +23,7 @@ from knowledge import load_catalog
 from knowledge.message_check import check_message
 from knowledge.message_check_content import MessageCheckContent
 from knowledge.pii import mask_pii
+from scripts.results import write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,13 +122,13 @@ def main(argv: list[str] | None = None) -> int:
         seen = {str(m["text"]) for m in corpora["dev"]}
         corpora["blind_not_in_dev"] = [m for m in corpora["blind"] if str(m["text"]) not in seen]
         report["blind_messages_also_in_dev"] = len(corpora["blind"]) - len(corpora["blind_not_in_dev"])
-    for later in ("blind2", "blind3", "blind4"):
-        if later in corpora:
-            # Later writers saw neither the rules nor any corpus file; a text that happens to equal a message
-            # of another part is counted here, so an overlap cannot hide.
-            others = {str(m["text"]) for part, ms in corpora.items() if part != later for m in ms}
-            shared = sum(1 for m in corpora[later] if str(m["text"]) in others)
-            report[f"{later}_messages_also_elsewhere"] = shared
+    later_parts = [p for p in corpora if p.startswith("blind") and p not in ("blind", "blind_not_in_dev")]
+    for later in later_parts:
+        # Later writers saw neither the rules nor any corpus file; a text that happens to equal a message of
+        # another part is counted here, so an overlap cannot hide.
+        others = {str(m["text"]) for part, ms in corpora.items() if part != later for m in ms}
+        shared = sum(1 for m in corpora[later] if str(m["text"]) in others)
+        report[f"{later}_messages_also_elsewhere"] = shared
     for part, messages in corpora.items():
         figures = summarise(judge(messages, content))
         report["parts"][part] = figures
@@ -142,9 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  genuine called likely scam: {', '.join(figures['genuine_likely_scam_ids']) or '-'}")
         print(f"  genuine suspicious: {', '.join(figures['genuine_suspicious_ids']) or '-'}")
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"written: {args.out}")
+        write_result(args.out, report)
     return 0
 
 

@@ -17,7 +17,6 @@ Exit status: 0 when the evaluation ran (this script reports, the test gate asser
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -38,6 +37,7 @@ from quality.nlu_eval import (
     train_nlu_model,
 )
 from quality.nlu_metrics import Evaluation, Prediction, calibrated_threshold, render_table
+from scripts.results import write_result
 
 GAP_FINDING_POINTS = 3.0  # a larger gap between the two sets is a finding to write down (issue 10)
 
@@ -126,9 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         "gap_top1_points": gap,
         "fallback_threshold": {"configured": configured, "calibrated_on_old_set": calibrated},
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"\nwritten: {args.out}")
+    print()
+    write_result(args.out, report)
     return 0
 
 

@@ -285,20 +285,7 @@ def make_stack(workdir: Path | None = None, extra_env: dict[str, str] | None = N
 
 def start_stack(with_api: bool = False, extra_env: dict[str, str] | None = None) -> Stack:
     """Start actions and Rasa (and the API with its relay when asked); stop everything on failure."""
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
-    stack = make_stack(extra_env=extra_env)
-    try:
-        stack.start_actions()
-        stack.start_rasa()
-        if with_api:
-            stack.start_api()
-            stack.start_relay()
-    except Exception:
-        logs = "\n".join(f"--- {n}\n{stack.log(n)}" for n in ("actions", "rasa", "api"))
-        stack.stop_all()
-        raise RuntimeError(f"the stack did not start:\n{logs}") from None
-    return stack
+    return _start(with_api, extra_env, "endpoints.yml", (), migrate=False)
 
 
 def start_custom_stack(
@@ -308,7 +295,19 @@ def start_custom_stack(
     endpoints: str = "endpoints.yml",
     rasa_args: tuple[str, ...] = (),
 ) -> Stack:
-    """Like ``start_stack``, with another endpoints file (tracker or lock store) and Rasa arguments."""
+    """Like ``start_stack``, with another endpoints file (tracker or lock store) and Rasa arguments; the API's
+    schema is migrated first, because another tracker store usually comes with another database."""
+    return _start(with_api, extra_env, endpoints, rasa_args, migrate=True)
+
+
+def _start(
+    with_api: bool,
+    extra_env: dict[str, str] | None,
+    endpoints: str,
+    rasa_args: tuple[str, ...],
+    *,
+    migrate: bool,
+) -> Stack:
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
     stack = make_stack(extra_env=extra_env)
@@ -316,7 +315,8 @@ def start_custom_stack(
         stack.start_actions()
         stack.start_rasa_with(endpoints, rasa_args)
         if with_api:
-            stack.migrate_api()
+            if migrate:
+                stack.migrate_api()
             stack.start_api()
             stack.start_relay()
     except Exception:
