@@ -187,37 +187,21 @@ def check_secret(
 
 
 def check_environ(
-    name: str,
-    environ: Mapping[str, str] | None = None,
-    *,
-    min_length: int = MIN_LENGTH,
-    max_length: int | None = None,
-    charset: str | None = None,
-    strict: bool = False,
+    name: str, environ: Mapping[str, str] | None = None, *, min_length: int = MIN_LENGTH
 ) -> SecretCheck:
     """``check_secret`` for a variable read from the environment, with ``APP_ENV`` from the same place.
 
     Args:
         name: The variable to read and check.
         environ: Variables to read (default ``os.environ``).
-        min_length: As in ``check_secret``.
-        max_length: As in ``check_secret``.
-        charset: As in ``check_secret``.
-        strict: As in ``check_secret``.
+        min_length: As in ``check_secret``. (The other rules of ``check_secret`` serve secrets that a settings
+            object reads and checks itself, such as Telegram's ``secret_token``.)
 
     Returns:
         The check.
     """
     env = os.environ if environ is None else environ
-    return check_secret(
-        name,
-        env.get(name),
-        is_development(env.get("APP_ENV")),
-        min_length=min_length,
-        max_length=max_length,
-        charset=charset,
-        strict=strict,
-    )
+    return check_secret(name, env.get(name), is_development(env.get("APP_ENV")), min_length=min_length)
 
 
 def summary(checks: Iterable[SecretCheck]) -> str:
