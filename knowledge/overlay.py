@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,40 +124,59 @@ def _find(items: Any, item_id: str) -> dict[str, Any] | None:
     return None
 
 
+def _service(data: dict[str, Any], item_id: str) -> dict[str, Any] | None:
+    services = data.get("services")
+    service = services.get(item_id) if isinstance(services, dict) else None
+    return service if isinstance(service, dict) else None
+
+
+def _organisation(data: dict[str, Any], item_id: str) -> dict[str, Any] | None:
+    return _find(data.get("organisations"), item_id)
+
+
+def _location(data: dict[str, Any], item_id: str) -> dict[str, Any] | None:
+    return _find(data.get("locations"), item_id)
+
+
+# Which file holds each kind of fact, what staff call it, and how to find one item of it in the parsed YAML.
+_KINDS: dict[str, tuple[str, str, Callable[[dict[str, Any], str], dict[str, Any] | None]]] = {
+    "org": (ORGANISATIONS_FILE, "organisation", _organisation),
+    "service": (LOCATIONS_FILE, "service", _service),
+    "location": (LOCATIONS_FILE, "location", _location),
+}
+
+
 def _apply_one(
     file: str, data: dict[str, Any], key: str, change: Mapping[str, Any], problems: list[str]
 ) -> None:
     parts = key.split("/")
     where = f"{OVERLAY_PREFIX} '{key}'"
     kind, item_id = (parts[0], parts[1]) if len(parts) >= 2 else ("", "")
-    if file == ORGANISATIONS_FILE and kind == "org" and len(parts) == 3:
-        org = _find(data.get("organisations"), item_id)
-        if org is None:
-            problems.append(f"{where}: unknown organisation '{item_id}'")
-        elif parts[2] not in FACT_FIELDS["org"]:
-            problems.append(f"{where}: unknown fact '{parts[2]}'")
-        else:
-            org[parts[2]] = _fact(data, org.get(parts[2]), change, "value")
+    if kind not in _KINDS or _KINDS[kind][0] != file:
         return
-    if file != LOCATIONS_FILE or kind not in ("service", "location"):
-        return
-    if kind == "service":
-        services = data.get("services")
-        service = services.get(item_id) if isinstance(services, dict) else None
-        if not isinstance(service, dict) or len(parts) != 3:
-            problems.append(f"{where}: unknown service '{item_id}'")
-        elif parts[2] not in FACT_FIELDS["service"]:
-            problems.append(f"{where}: unknown fact '{parts[2]}'")
-        else:
-            service[parts[2]] = _fact(data, service.get(parts[2]), change, "value")
-        return
-    location = _find(data.get("locations"), item_id)
-    if location is None:
-        problems.append(f"{where}: unknown location '{item_id}'")
-        return
-    if len(parts) == 3 and parts[2] in FACT_FIELDS["location"]:
-        location[parts[2]] = _fact(data, location.get(parts[2]), change, "value")
-    elif len(parts) == 4 and parts[2] == "times":
+    _, label, find = _KINDS[kind]
+    item = find(data, item_id)
+    if item is None:
+        problems.append(f"{where}: unknown {label} '{item_id}'")
+    elif len(parts) == 3 and parts[2] in FACT_FIELDS[kind]:
+        item[parts[2]] = _fact(data, item.get(parts[2]), change, "value")
+    elif kind == "location":
+        _apply_to_location(data, item, parts, change, problems)
+    else:
+        problems.append(f"{where}: unknown fact '{'/'.join(parts[2:])}'")
+
+
+def _apply_to_location(
+    data: dict[str, Any],
+    location: dict[str, Any],
+    parts: list[str],
+    change: Mapping[str, Any],
+    problems: list[str],
+) -> None:
+    """A location's weekly times of one service, a single session or cancellation, or a closure."""
+    where = f"{OVERLAY_PREFIX} '{'/'.join(parts)}'"
+    item_id = parts[1]
+    if len(parts) == 4 and parts[2] == "times":
         schedules = location.get("services")
         if not isinstance(schedules, dict) or parts[3] not in schedules:
             problems.append(f"{where}: location '{item_id}' does not offer service '{parts[3]}'")
