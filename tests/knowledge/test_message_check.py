@@ -112,6 +112,14 @@ POSITIVE = {
         "Scan de QR-code hieronder om uw nieuwe pas aan te vragen.",
         "De QR-code in deze brief kunt u scannen met uw telefoon.",
     ],
+    "ander_kanaal": [
+        "Ik heb geen Marktplaats-app, kunnen we verder via WhatsApp?",
+        "Voeg dit nummer toe aan uw contacten om de link te openen.",
+    ],
+    "geheim_houden": [
+        "Vertel dit aan niemand, ook niet aan uw bank.",
+        "Hang niet op, ik verbind u door met de fraudeafdeling.",
+    ],
     "link_verkort": [
         "Meer info: bit.ly/3kLmN",
         "Bekijk het hier: https://tinyurl.com/2p8y4x9z",
@@ -175,6 +183,11 @@ NEGATIVE = {
         "Koop nooit cadeaukaarten voor iemand die u niet kent.",
     ],
     "qr_code": ["Wij sturen u nooit een QR-code om te scannen.", "Uw pas komt binnen 5 werkdagen."],
+    "ander_kanaal": ["Ik app je vanavond wel even.", "Zet je hem in de familiegroep?"],
+    "geheim_houden": [
+        "Zeg niks tegen mama, het is een verrassing!",
+        "Deel deze code met niemand.",
+    ],
     "link_verkort": ["Kijk op www.bibliotheek.nl voor de openingstijden."],
 }
 
