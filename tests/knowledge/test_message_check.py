@@ -61,6 +61,9 @@ POSITIVE = {
     "dreiging_haast": [
         "Reageer vandaag nog, anders wordt uw rekening geblokkeerd.",
         "Laatste herinnering: de deurwaarder komt langs.",
+        "Uw BSN is misbruikt bij een onderzoek naar witwassen.",
+        "Er loopt een arrestatiebevel tegen u.",
+        "Dit is de politie. Druk op 1 om een agent te spreken.",
     ],
     "betaalverzoek": [
         "Betaal €1,99 verzendkosten om uw pakket te ontvangen.",
@@ -99,6 +102,24 @@ POSITIVE = {
         "U heeft een nieuw voicemailbericht. Luister via vm-luister.app/x7",
         "Haha ben jij dit op deze foto? foto-deel.com/p/1",
     ],
+    "ongewoon_betalen": [
+        "Koop twee Google Play-kaarten van 100 euro en stuur ze naar mij.",
+        "Kun je drie Steam-kaarten van 50 euro voor me kopen?",
+        "Betaal de boete met een paysafecard.",
+        "Stort eerst 200 euro in de wallet om uw taken te starten.",
+    ],
+    "qr_code": [
+        "Scan de QR-code hieronder om uw nieuwe pas aan te vragen.",
+        "De QR-code in deze brief kunt u scannen met uw telefoon.",
+    ],
+    "ander_kanaal": [
+        "Ik heb geen Marktplaats-app, kunnen we verder via WhatsApp?",
+        "Voeg dit nummer toe aan uw contacten om de link te openen.",
+    ],
+    "geheim_houden": [
+        "Vertel dit aan niemand, ook niet aan uw bank.",
+        "Hang niet op, ik verbind u door met de fraudeafdeling.",
+    ],
     "link_verkort": [
         "Meer info: bit.ly/3kLmN",
         "Bekijk het hier: https://tinyurl.com/2p8y4x9z",
@@ -129,7 +150,11 @@ NEGATIVE = {
         "DigiD: uw sms-code is 123456. Geef deze code nooit aan een ander.",
         "DigiD: uw e-mailadres is gewijzigd. Was u dit niet? Ga zelf naar digid.nl.",
     ],
-    "dreiging_haast": ["Uw pakket wordt vandaag bezorgd.", "Tot morgen, we zien elkaar om 10 uur."],
+    "dreiging_haast": [
+        "Uw pakket wordt vandaag bezorgd.",
+        "Tot morgen, we zien elkaar om 10 uur.",
+        "Het Centraal Justitieel Incassobureau stuurt u deze brief.",
+    ],
     "betaalverzoek": [
         "Bedankt voor uw betaling. U hoeft niets meer te doen.",
         "We storten €39,95 binnen 3 werkdagen terug op uw rekening.",
@@ -152,6 +177,16 @@ NEGATIVE = {
     "nieuwsgierig_link": [
         "U heeft 1 nieuw voicemailbericht. Bel 1233 om het te beluisteren.",
         "Wat een mooie foto van de kleinkinderen! Tot zondag.",
+    ],
+    "ongewoon_betalen": [
+        "Ik heb een cadeaukaart voor je verjaardag gekocht!",
+        "Koop nooit cadeaukaarten voor iemand die u niet kent.",
+    ],
+    "qr_code": ["Wij sturen u nooit een QR-code om te scannen.", "Uw pas komt binnen 5 werkdagen."],
+    "ander_kanaal": ["Ik app je vanavond wel even.", "Zet je hem in de familiegroep?"],
+    "geheim_houden": [
+        "Zeg niks tegen mama, het is een verrassing!",
+        "Deel deze code met niemand.",
     ],
     "link_verkort": ["Kijk op www.bibliotheek.nl voor de openingstijden."],
 }
@@ -181,6 +216,28 @@ def test_verdicts_follow_strength(content: MessageCheckContent) -> None:
     assert check_message("Reageer vandaag nog.", content).verdict == "suspicious"
     assert check_message("Reageer vandaag nog. Betaal €2,50 verzendkosten.", content).verdict == "likely_scam"
     assert check_message("Installeer AnyDesk.", content).verdict == "likely_scam"
+
+
+CJIB_LETTER = (
+    "Centraal Justitieel Incassobureau. U heeft een verkeersboete van € 109,00. Betaal het bedrag vóór "
+    "14 januari 2027 via www.cjib.nl/betalen. Betaalt u niet op tijd? Dan komen er extra kosten bij als u te "
+    "laat betaalt."
+)
+
+
+def test_a_genuine_letter_with_only_its_own_official_link_is_at_most_suspicious(
+    content: MessageCheckContent,
+) -> None:
+    result = check_message(mask_pii(CJIB_LETTER).text, content)
+    assert {"dreiging_haast", "betaalverzoek"} <= set(result.signal_ids)
+    assert result.verdict == "suspicious"
+
+
+def test_the_same_letter_with_another_link_or_no_link_is_a_likely_scam(content: MessageCheckContent) -> None:
+    other_link = CJIB_LETTER.replace("www.cjib.nl/betalen", "www.boete-betalen.info/nl")
+    assert check_message(mask_pii(other_link).text, content).verdict == "likely_scam"
+    no_link = CJIB_LETTER.replace(" via www.cjib.nl/betalen", "")
+    assert check_message(mask_pii(no_link).text, content).verdict == "likely_scam"
 
 
 def test_strong_signals_come_first_and_quotes_come_from_the_message(content: MessageCheckContent) -> None:
