@@ -17,9 +17,7 @@ from bot import adapter_process
 from bot.adapter_process import prepare
 from bot.rasa_client import RasaClient
 from bot.settings import RasaSettings, WhatsAppSettings
-from bot.telegram.callback_ids import CallbackIds
-from bot.whatsapp.app import WhatsAppService, create_app
-from bot.whatsapp.graph_client import GraphClient
+from bot.whatsapp.app import app_from_settings
 
 log = structlog.get_logger("bot.whatsapp")
 
@@ -34,24 +32,9 @@ async def run(key: bytes, throwaway: bool, rasa: RasaSettings, whatsapp: WhatsAp
         whatsapp: Validated WhatsApp settings.
     """
     texts = prepare(log, throwaway)
-    assert whatsapp.app_secret is not None and whatsapp.verify_token is not None
-    assert whatsapp.phone_number_id is not None
     async with httpx.AsyncClient() as http:
-        service = WhatsAppService(
-            rasa=RasaClient(http, rasa, texts.get("rasa_unavailable")),
-            graph=GraphClient(http, whatsapp),
-            ids=CallbackIds(),
-            texts=texts,
-            pseudonym_key=key,
-            phone_number_id=whatsapp.phone_number_id,
-        )
-        app = create_app(
-            service,
-            app_secret=whatsapp.app_secret.get_secret_value().encode(),
-            verify_token=whatsapp.verify_token.get_secret_value().encode(),
-            max_body_bytes=whatsapp.max_body_bytes,
-            concurrency=whatsapp.concurrency,
-        )
+        rasa_client = RasaClient(http, rasa, texts.get("rasa_unavailable"))
+        _, app = app_from_settings(http, whatsapp, rasa_client, texts, key)
         # access_log=False: the verification GET carries the verify token in its query string.
         config = uvicorn.Config(app, host=whatsapp.host, port=whatsapp.port, access_log=False, log_config=None)
         log.info("whatsapp_started", port=whatsapp.port)

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import structlog
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -27,6 +28,7 @@ from bot.dedupe import SeenIds
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient
 from bot.request_body import read_limited_body
+from bot.settings import WhatsAppSettings
 from bot.telegram.callback_ids import CallbackIds
 from bot.whatsapp.graph_client import GraphClient, SendOutcome
 from bot.whatsapp.payloads import InboundKind, InboundMessage, PayloadError, parse_webhook
@@ -266,3 +268,37 @@ def create_app(
     )
     app.state.runner = runner
     return app
+
+
+def app_from_settings(
+    http: httpx.AsyncClient,
+    whatsapp: WhatsAppSettings,
+    rasa: RasaClient,
+    texts: FixedTexts,
+    pseudonym_key: bytes,
+    *,
+    graph_retry_delay_seconds: float = 2.0,
+) -> tuple[WhatsAppService, Starlette]:
+    """The service and its webhook app from validated settings: one assembly for the process and its tests.
+
+    Raises:
+        ValueError: A setting the webhook needs (app secret, verify token, phone number id) is missing.
+    """
+    if whatsapp.app_secret is None or whatsapp.verify_token is None or whatsapp.phone_number_id is None:
+        raise ValueError("WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required")
+    service = WhatsAppService(
+        rasa=rasa,
+        graph=GraphClient(http, whatsapp, retry_delay_seconds=graph_retry_delay_seconds),
+        ids=CallbackIds(),
+        texts=texts,
+        pseudonym_key=pseudonym_key,
+        phone_number_id=whatsapp.phone_number_id,
+    )
+    app = create_app(
+        service,
+        app_secret=whatsapp.app_secret.get_secret_value().encode(),
+        verify_token=whatsapp.verify_token.get_secret_value().encode(),
+        max_body_bytes=whatsapp.max_body_bytes,
+        concurrency=whatsapp.concurrency,
+    )
+    return service, app

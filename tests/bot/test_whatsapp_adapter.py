@@ -16,9 +16,7 @@ from structlog.testing import capture_logs
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient
 from bot.settings import RasaSettings, WhatsAppSettings
-from bot.telegram.callback_ids import CallbackIds
-from bot.whatsapp.app import WhatsAppService, create_app
-from bot.whatsapp.graph_client import GraphClient
+from bot.whatsapp.app import WhatsAppService, app_from_settings
 from bot.whatsapp.signature import sign
 from shared.messages import load_fixed_texts
 from tests.bot.adapter_fakes import FakeGraph, FakeRasa, eventually, free_port_url, graph_error, serve_in_loop
@@ -65,24 +63,13 @@ async def start_adapter(
         phone_number_id=graph.phone_number_id,
         api_version=graph.version,
         graph_base_url=graph.url,  # type: ignore[attr-defined]
+        max_body_bytes=MAX_BODY,
+        concurrency=4,
     )
     texts = load_fixed_texts()
     async with httpx.AsyncClient() as http:
-        service = WhatsAppService(
-            rasa=RasaClient(http, RasaSettings(url=rasa_url, timeout_seconds=rasa_timeout), "RASA_DOWN"),
-            graph=GraphClient(http, settings, retry_delay_seconds=0.05),
-            ids=CallbackIds(),
-            texts=texts,
-            pseudonym_key=key,
-            phone_number_id=graph.phone_number_id,
-        )
-        app = create_app(
-            service,
-            app_secret=APP_SECRET,
-            verify_token=VERIFY_TOKEN,
-            max_body_bytes=MAX_BODY,
-            concurrency=4,
-        )
+        rasa = RasaClient(http, RasaSettings(url=rasa_url, timeout_seconds=rasa_timeout), "RASA_DOWN")
+        service, app = app_from_settings(http, settings, rasa, texts, key, graph_retry_delay_seconds=0.05)
         async with serve_in_loop(app) as url, httpx.AsyncClient(base_url=url) as client:
             yield Adapter(client, service)
 

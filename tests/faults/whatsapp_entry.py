@@ -23,9 +23,7 @@ from pydantic import SecretStr
 from bot.pseudonym import pseudonymise
 from bot.rasa_client import RasaClient
 from bot.settings import RasaSettings, WhatsAppSettings
-from bot.telegram.callback_ids import CallbackIds
-from bot.whatsapp.app import WhatsAppService, create_app
-from bot.whatsapp.graph_client import GraphClient
+from bot.whatsapp.app import app_from_settings
 from bot.whatsapp.signature import sign
 from shared.messages import load_fixed_texts
 from shared.rest_contract import WHATSAPP
@@ -83,25 +81,15 @@ async def whatsapp_adapter(rasa_url: str) -> AsyncIterator[WhatsAppEntry]:
             phone_number_id=graph.phone_number_id,
             api_version=graph.version,
             graph_base_url=server.url,
+            max_body_bytes=64 * 1024,
+            concurrency=4,
         )
         texts = load_fixed_texts()
         async with httpx.AsyncClient() as http:
-            service = WhatsAppService(
-                rasa=RasaClient(
-                    http, RasaSettings(url=rasa_url, timeout_seconds=10), texts.get("rasa_unavailable")
-                ),
-                graph=GraphClient(http, settings, retry_delay_seconds=0.05),
-                ids=CallbackIds(),
-                texts=texts,
-                pseudonym_key=PSEUDONYM_KEY,
-                phone_number_id=graph.phone_number_id,
-            )
-            app = create_app(
-                service,
-                app_secret=APP_SECRET,
-                verify_token=VERIFY_TOKEN,
-                max_body_bytes=64 * 1024,
-                concurrency=4,
+            rasa_settings = RasaSettings(url=rasa_url, timeout_seconds=10)
+            rasa = RasaClient(http, rasa_settings, texts.get("rasa_unavailable"))
+            _, app = app_from_settings(
+                http, settings, rasa, texts, PSEUDONYM_KEY, graph_retry_delay_seconds=0.05
             )
             async with serve_in_loop(app) as url, httpx.AsyncClient(base_url=url) as client:
                 yield WhatsAppEntry(client, graph)
