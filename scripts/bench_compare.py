@@ -47,7 +47,7 @@ import psutil
 import yaml
 
 from scripts.bench_rasa import SCRIPTS as WEGWIJZER_SCRIPTS
-from scripts.results import write_result
+from scripts.results import markdown_table, write_result
 from scripts.stack import RASA_BIN, Stack, free_port, start_stack, stop_process, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -324,21 +324,19 @@ def goals(
 
 def markdown(report: dict[str, Any]) -> str:
     """The table for BENCHMARKS.md."""
-    lines = [
-        "| conversations | think | bot | turns/s | p50 ms | p95 ms | p99 ms | errors | bot CPU ms/turn "
-        "| generator CPU % | ratio turns/s | ratio p95 |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    headers = ["conversations", "think", "bot", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors",
+               "bot CPU ms/turn", "generator CPU %", "ratio turns/s", "ratio p95"]  # fmt: skip
+    rows = []
     for x in report["levels"]:
         for name in x["order"]:
             r = x[name]
             ratios = x["ratio_wegwijzer_to_starter"] if name == "wegwijzer" else {}
-            lines.append(
-                f"| {x['concurrency']} | {x['think_s']:g} s | {name} | {r['turns_per_second']} | {r['p50_ms']} "
-                f"| {r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r['bot_cpu_ms_per_turn']} "
-                f"| {r['generator_cpu_percent_of_one_core']} | {ratios.get('turns_per_second', '')} "
-                f"| {ratios.get('p95_ms', '')} |"
-            )
+            rows.append([
+                x["concurrency"], f"{x['think_s']:g} s", name, r["turns_per_second"], r["p50_ms"], r["p95_ms"],
+                r["p99_ms"], r["errors"], r["bot_cpu_ms_per_turn"], r["generator_cpu_percent_of_one_core"],
+                ratios.get("turns_per_second", ""), ratios.get("p95_ms", ""),
+            ])  # fmt: skip
+    lines = markdown_table(headers, rows)
     lines.append("")
     pairs = report.get("pairs_at_10") or {}
     if len(pairs.get("ratios", [])) > 1:

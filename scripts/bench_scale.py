@@ -37,6 +37,7 @@ import psutil
 from scripts.bench_compare import generator_cpu_seconds, turn_figures, write_report
 from scripts.bench_rasa import SCRIPTS
 from scripts.pg_cluster import PgCluster
+from scripts.results import markdown_table
 from scripts.stack import (
     START_TIMEOUT,
     Stack,
@@ -140,21 +141,19 @@ def start(pg: PgCluster) -> tuple[Stack, list[str]]:
 
 def markdown(report: dict[str, Any]) -> str:
     """The table for BENCHMARKS.md."""
-    lines = [
-        "| conversations | think | Rasa instances | turns/s | p50 ms | p95 ms | p99 ms | errors "
-        "| machine CPU busy % | generator CPU % | gain turns/s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    headers = ["conversations", "think", "Rasa instances", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors",
+               "machine CPU busy %", "generator CPU %", "gain turns/s"]  # fmt: skip
+    rows = []
     for level in report["levels"]:
         for key in ("one", "two"):
             r = level[key]
             gain = level["gain_turns_per_second"] if key == "two" else ""
-            lines.append(
-                f"| {level['concurrency']} | {level['think_s']:g} s | {r['instances']} "
-                f"| {r['turns_per_second']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['errors']} "
-                f"| {r['machine_cpu_busy_percent_of_2_cores']} | {r['generator_cpu_percent_of_one_core']} "
-                f"| {gain} |"
-            )
+            rows.append([
+                level["concurrency"], f"{level['think_s']:g} s", r["instances"], r["turns_per_second"],
+                r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"], r["machine_cpu_busy_percent_of_2_cores"],
+                r["generator_cpu_percent_of_one_core"], gain,
+            ])  # fmt: skip
+    lines = markdown_table(headers, rows)
     return "\n".join(lines)
 
 
