@@ -7,9 +7,10 @@ content, and the content must fail at start-up with file, field and problem, lik
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from knowledge.models import Source
 from knowledge.validation import Reader, read_yaml
@@ -247,21 +248,30 @@ def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
     return content
 
 
+class _Identified(Protocol):
+    """A signal or an organisation: an id that must be unique, and an optional rule that must exist."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def rule(self) -> str | None: ...
+
+
 def _cross_check(content: MessageCheckContent, where: str, problems: list[str]) -> None:
-    seen: set[str] = set()
-    for index, signal in enumerate(content.signals):
-        if signal.id in seen:
-            problems.append(f"{where}: signals[{index}]: field 'id': '{signal.id}' is defined twice")
-        seen.add(signal.id)
-        if signal.rule and signal.rule not in content.rules:
-            problems.append(f"{where}: signals[{index}]: field 'rule': unknown rule '{signal.rule}'")
-    ids: set[str] = set()
-    for index, org in enumerate(content.organisations):
-        if org.id in ids:
-            problems.append(f"{where}: organisations[{index}]: field 'id': '{org.id}' is defined twice")
-        ids.add(org.id)
-        if org.rule and org.rule not in content.rules:
-            problems.append(f"{where}: organisations[{index}]: field 'rule': unknown rule '{org.rule}'")
+    groups: tuple[tuple[str, Sequence[_Identified]], ...] = (
+        ("signals", content.signals),
+        ("organisations", content.organisations),
+    )
+    for field_name, items in groups:
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            at = f"{where}: {field_name}[{index}]"
+            if item.id in seen:
+                problems.append(f"{at}: field 'id': '{item.id}' is defined twice")
+            seen.add(item.id)
+            if item.rule and item.rule not in content.rules:
+                problems.append(f"{at}: field 'rule': unknown rule '{item.rule}'")
 
 
 def load(root: Path, problems: list[str]) -> MessageCheckContent | None:
