@@ -6,11 +6,5 @@ set -euo pipefail
 if [ -x /usr/bin/chromium ]; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install_chromium.sh: /usr/bin/chromium is missing; run as root: apt-get install -y chromium" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+"$(dirname "$0")/apt_install.sh" install_chromium.sh chromium fonts-dejavu-core
 /usr/bin/chromium --version

@@ -12,11 +12,4 @@ command -v ss >/dev/null || missing+=(iproute2)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install_docker_tools.sh: missing ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "install_docker_tools.sh: installed ${missing[*]}"
+"$(dirname "$0")/apt_install.sh" install_docker_tools.sh "${missing[@]}"

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -80,6 +81,17 @@ def _as_lines(value: Any) -> list[str]:
 
 def _topic_label(topic_id: str) -> str:
     return topic_id.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class PostedText:
+    """A posted triage or message-check form after the shared checks: masked text, or why it was refused."""
+
+    gemeente: str = ""
+    text: str = ""
+    found: list[str] = field(default_factory=list)
+    error: str | None = None
+    status_code: int = 200
 
 
 def _same_origin(request: Request) -> bool:
@@ -256,6 +268,27 @@ def create_app(
         response.delete_cookie(COOKIE_NAME, path="/")
         return response
 
+    async def read_text_form(
+        request: Request, session: StaffSession, *, empty: str, too_long: str, max_length: int
+    ) -> PostedText:
+        """The checks the triage and message-check forms share: origin and CSRF, municipality, text, length.
+
+        The text is masked before anything else sees it; a refused form names its Dutch reason and status.
+        """
+        form = await request.form()
+        if not _same_origin(request) or not csrf_valid(key, session, str(form.get("csrf", ""))):
+            return PostedText(error="Deze pagina is verlopen. Laad de pagina opnieuw.", status_code=403)
+        raw_text = str(form.get("text", "")).strip()
+        gemeente = str(form.get("gemeente", ""))
+        if gemeente and gemeente not in _gemeenten():
+            return PostedText(error="Kies een gemeente uit de lijst.", status_code=400)
+        if not raw_text:
+            return PostedText(gemeente=gemeente, error=empty, status_code=400)
+        masked = mask_text(raw_text)
+        if len(masked.text) > max_length:
+            return PostedText(gemeente, masked.text[:max_length], masked.found, too_long, 400)
+        return PostedText(gemeente, masked.text, masked.found)
+
     @app.get("/", response_class=HTMLResponse)
     async def triage_form(request: Request) -> Response:
         session = current_session(request)
@@ -268,38 +301,25 @@ def create_app(
         session = current_session(request)
         if session is None:
             return RedirectResponse("/login", status_code=303)
-        form = await request.form()
-        if not _same_origin(request) or not csrf_valid(key, session, str(form.get("csrf", ""))):
+        posted = await read_text_form(
+            request,
+            session,
+            empty="Typ eerst de vraag van de bezoeker.",
+            too_long=f"De vraag is te lang. Gebruik hoogstens {MAX_QUESTION_LENGTH} tekens.",
+            max_length=MAX_QUESTION_LENGTH,
+        )
+        gemeente = posted.gemeente
+        if posted.error is not None:
             return form_page(
                 request,
                 session,
-                error="Deze pagina is verlopen. Laad de pagina opnieuw.",
-                status_code=403,
-            )
-        raw_text = str(form.get("text", "")).strip()
-        gemeente = str(form.get("gemeente", ""))
-        if gemeente and gemeente not in _gemeenten():
-            return form_page(request, session, error="Kies een gemeente uit de lijst.", status_code=400)
-        if not raw_text:
-            return form_page(
-                request,
-                session,
-                error="Typ eerst de vraag van de bezoeker.",
+                error=posted.error,
                 gemeente=gemeente,
-                status_code=400,
-            )
-        masked = mask_text(raw_text)
-        if len(masked.text) > MAX_QUESTION_LENGTH:
-            return form_page(
-                request,
-                session,
-                error=f"De vraag is te lang. Gebruik hoogstens {MAX_QUESTION_LENGTH} tekens.",
-                gemeente=gemeente,
-                question=masked.text[:MAX_QUESTION_LENGTH],
-                status_code=400,
+                question=posted.text,
+                status_code=posted.status_code,
             )
         try:
-            result = await request.app.state.triage.triage(masked.text, gemeente or None)
+            result = await request.app.state.triage.triage(posted.text, gemeente or None)
         except TriageError as exc:
             logger.warning("triage failed status=%s", exc.status)
             return form_page(
@@ -307,7 +327,7 @@ def create_app(
                 session,
                 error=exc.message,
                 gemeente=gemeente,
-                question=masked.text,
+                question=posted.text,
                 status_code=exc.status,
             )
         logger.info("triage answered topic=%s", result.topic)
@@ -315,9 +335,9 @@ def create_app(
             request,
             session,
             gemeente=gemeente,
-            question=masked.text,
+            question=posted.text,
             result=result,
-            masked_kinds=masked.found,
+            masked_kinds=posted.found,
         )
 
     def check_page(
@@ -356,23 +376,19 @@ def create_app(
         session = current_session(request)
         if session is None:
             return RedirectResponse("/login", status_code=303)
-        form = await request.form()
-        if not _same_origin(request) or not csrf_valid(key, session, str(form.get("csrf", ""))):
-            error = "Deze pagina is verlopen. Laad de pagina opnieuw."
-            return check_page(request, session, error=error, status_code=403)
-        raw_text = str(form.get("text", "")).strip()
-        gemeente = str(form.get("gemeente", ""))
-        if gemeente and gemeente not in _gemeenten():
-            return check_page(request, session, error="Kies een gemeente uit de lijst.", status_code=400)
-        if not raw_text:
-            error = "Plak eerst het bericht dat de bezoeker kreeg."
-            return check_page(request, session, error=error, gemeente=gemeente, status_code=400)
-        masked = mask_text(raw_text)
-        if len(masked.text) > MAX_MESSAGE_LENGTH:
-            error = f"Het bericht is te lang. Gebruik hoogstens {MAX_MESSAGE_LENGTH} tekens."
-            return check_page(request, session, error=error, gemeente=gemeente, status_code=400)
+        posted = await read_text_form(
+            request,
+            session,
+            empty="Plak eerst het bericht dat de bezoeker kreeg.",
+            too_long=f"Het bericht is te lang. Gebruik hoogstens {MAX_MESSAGE_LENGTH} tekens.",
+            max_length=MAX_MESSAGE_LENGTH,
+        )
+        gemeente = posted.gemeente
+        if posted.error is not None:
+            status_code = posted.status_code
+            return check_page(request, session, error=posted.error, gemeente=gemeente, status_code=status_code)
         try:
-            result = await request.app.state.triage.check_message(masked.text, gemeente or None)
+            result = await request.app.state.triage.check_message(posted.text, gemeente or None)
         except TriageError as exc:
             logger.warning("message check failed status=%s", exc.status)
             return check_page(
@@ -380,12 +396,12 @@ def create_app(
                 session,
                 error=exc.message,
                 gemeente=gemeente,
-                message=masked.text,
+                message=posted.text,
                 status_code=exc.status,
             )
         logger.info("message checked verdict=%s signals=%d", result.verdict, len(result.signals))
         return check_page(
-            request, session, gemeente=gemeente, message=masked.text, result=result, masked_kinds=masked.found
+            request, session, gemeente=gemeente, message=posted.text, result=result, masked_kinds=posted.found
         )
 
     @app.post("/referrals")
