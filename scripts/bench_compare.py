@@ -117,6 +117,33 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
+async def timed_turn(
+    client: httpx.AsyncClient,
+    base: str,
+    sender: str,
+    message: str,
+    latencies: list[float],
+    errors: dict[str, int],
+) -> bool:
+    """Send one message to Rasa's REST channel at ``base``; record its latency (ms) or the kind of error.
+
+    Returns:
+        Whether a reply came back (an HTTP error or an empty reply counts as a reply, and as an error).
+    """
+    sent = time.perf_counter()
+    try:
+        reply = await client.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": message})
+    except httpx.HTTPError:
+        errors["exception"] += 1
+        return False
+    latencies.append((time.perf_counter() - sent) * 1000)
+    if reply.status_code != 200:
+        errors["http"] += 1
+    elif not reply.json():
+        errors["empty"] += 1
+    return True
+
+
 def turn_figures(latencies: list[float], elapsed: float, errors: dict[str, int]) -> dict[str, Any]:
     """Throughput, latency percentiles (ms) and errors of one timed run, as every benchmark reports them."""
     ordered = sorted(latencies)
@@ -160,19 +187,7 @@ async def run_level(bot: Bot, concurrency: int, think_s: float, seconds: float) 
                 for message in script:
                     if time.perf_counter() >= deadline:
                         return
-                    sent = time.perf_counter()
-                    try:
-                        reply = await client.post(
-                            "/webhooks/rest/webhook", json={"sender": sender, "message": message}
-                        )
-                    except httpx.HTTPError:
-                        errors["exception"] += 1
-                        continue
-                    latencies.append((time.perf_counter() - sent) * 1000)
-                    if reply.status_code != 200:
-                        errors["http"] += 1
-                    elif not reply.json():
-                        errors["empty"] += 1
+                    await timed_turn(client, "", sender, message, latencies, errors)
                     if think_s:
                         await asyncio.sleep(max(0.0, min(think_s, deadline - time.perf_counter())))
 

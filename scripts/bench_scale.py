@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 import psutil
 
-from scripts.bench_compare import generator_cpu_seconds, turn_figures, write_report
+from scripts.bench_compare import generator_cpu_seconds, timed_turn, turn_figures, write_report
 from scripts.bench_rasa import SCRIPTS
 from scripts.pg_cluster import PgCluster
 from scripts.results import markdown_table
@@ -79,20 +79,9 @@ async def run_level(urls: list[str], concurrency: int, think_s: float, seconds: 
                 for message in script:
                     if time.perf_counter() >= deadline:
                         return
-                    sent = time.perf_counter()
-                    try:
-                        reply = await client.post(
-                            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
-                        )
-                    except httpx.HTTPError:
-                        errors["exception"] += 1
+                    if not await timed_turn(client, url, sender, message, latencies, errors):
                         continue
-                    latencies.append((time.perf_counter() - sent) * 1000)
                     per_instance[url] += 1
-                    if reply.status_code != 200:
-                        errors["http"] += 1
-                    elif not reply.json():
-                        errors["empty"] += 1
                     if think_s:
                         await asyncio.sleep(max(0.0, min(think_s, deadline - time.perf_counter())))
 

@@ -11,7 +11,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,6 +171,21 @@ def create_app(
     def current_session(request: Request) -> StaffSession | None:
         return decode_cookie(key, request.cookies.get(COOKIE_NAME))
 
+    def signed_in(
+        handler: Callable[[Request, StaffSession], Awaitable[Response]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A page for signed-in staff only: without a valid session cookie the browser goes to /login."""
+
+        async def endpoint(request: Request) -> Response:
+            session = current_session(request)
+            if session is None:
+                return RedirectResponse("/login", status_code=303)
+            return await handler(request, session)
+
+        # Not functools.wraps: FastAPI would read the handler's signature and take ``session`` for a query.
+        endpoint.__name__, endpoint.__doc__ = handler.__name__, handler.__doc__
+        return endpoint
+
     def page(
         request: Request,
         name: str,
@@ -290,17 +305,13 @@ def create_app(
         return PostedText(gemeente, masked.text, masked.found)
 
     @app.get("/", response_class=HTMLResponse)
-    async def triage_form(request: Request) -> Response:
-        session = current_session(request)
-        if session is None:
-            return RedirectResponse("/login", status_code=303)
+    @signed_in
+    async def triage_form(request: Request, session: StaffSession) -> Response:
         return form_page(request, session)
 
     @app.post("/", response_class=HTMLResponse)
-    async def triage(request: Request) -> Response:
-        session = current_session(request)
-        if session is None:
-            return RedirectResponse("/login", status_code=303)
+    @signed_in
+    async def triage(request: Request, session: StaffSession) -> Response:
         posted = await read_text_form(
             request,
             session,
@@ -364,18 +375,14 @@ def create_app(
         return page(request, "message_check.html", context, session, status_code)
 
     @app.get("/bericht", response_class=HTMLResponse)
-    async def message_check_form(request: Request) -> Response:
-        session = current_session(request)
-        if session is None:
-            return RedirectResponse("/login", status_code=303)
+    @signed_in
+    async def message_check_form(request: Request, session: StaffSession) -> Response:
         return check_page(request, session)
 
     @app.post("/bericht", response_class=HTMLResponse)
-    async def message_check(request: Request) -> Response:
+    @signed_in
+    async def message_check(request: Request, session: StaffSession) -> Response:
         """Check a message a resident shows at the desk; the text is masked, never logged or kept."""
-        session = current_session(request)
-        if session is None:
-            return RedirectResponse("/login", status_code=303)
         posted = await read_text_form(
             request,
             session,
