@@ -117,6 +117,18 @@ def check_tracker(report: FuzzReport, events: list[dict[str, Any]], sent: Sent, 
             _fail(report, family, text, "entities set from typed text")
 
 
+def _text_or_press(
+    item: FuzzMessage, offered: list[str], rng: random.Random, sent: Sent, report: FuzzReport
+) -> str:
+    """The fuzz text, or now and then a button payload the bot offered (a resident pressing it)."""
+    if offered and rng.random() < PRESS_PROBABILITY:
+        text = rng.choice(offered)
+        sent.pressed.add(text)
+        report.presses += 1
+        return text
+    return item.text
+
+
 async def _web_conversation(url: str, batch: list[FuzzMessage], rng: random.Random, report: FuzzReport,
                             latencies: list[float], apology: str) -> None:  # fmt: skip
     web = await WebchatClient(url).open()
@@ -125,11 +137,7 @@ async def _web_conversation(url: str, batch: list[FuzzMessage], rng: random.Rand
     offered: list[str] = []
     try:
         for item in batch:
-            text = item.text
-            if offered and rng.random() < PRESS_PROBABILITY:
-                text = rng.choice(offered)
-                sent.pressed.add(text)
-                report.presses += 1
+            text = _text_or_press(item, offered, rng, sent, report)
             as_received = json.loads(json.dumps(text))  # the server joins escaped surrogate pairs
             if len(as_received) > LIMITS.max_text_chars:
                 # The socket refuses it with the limit text and Rasa never stores it (bot/connectors/limits.py).
@@ -164,11 +172,7 @@ async def _adapter_conversation(rasa: RasaClient, url: str, batch: list[FuzzMess
     sent = Sent()
     offered: list[str] = []
     for item in batch:
-        text = item.text
-        if offered and rng.random() < PRESS_PROBABILITY:
-            text = rng.choice(offered)
-            sent.pressed.add(text)
-            report.presses += 1
+        text = _text_or_press(item, offered, rng, sent, report)
         reply = await rasa.send(IncomingMessage(sender=sender, text=text, channel="telegram"))
         sent.texts.append(text)
         sent.families.append(item.family)
