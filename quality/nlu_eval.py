@@ -31,6 +31,10 @@ BLIND_DIR = Path("tests/nlu/blind")
 # A second blind writer, 2026-12-02, from the topic texts alone (tests/nlu/blind2/README.md); C and the
 # fallback threshold were chosen before it existed, so it is the unbiased figure of the current model.
 BLIND2_DIR = Path("tests/nlu/blind2")
+# A third blind writer, 2026-12-02, the first with today's 36 topic ids (tests/nlu/blind3/README.md).
+BLIND3_DIR = Path("tests/nlu/blind3")
+# Every blind set by name, in the order they were written: the one list the report and the gate use.
+BLIND_SETS = {"blind": BLIND_DIR, "blind2": BLIND2_DIR, "blind3": BLIND3_DIR}
 SWEEP_THRESHOLDS = tuple(round(0.1 + 0.05 * step, 2) for step in range(15))  # 0.10 .. 0.80
 
 

@@ -1,5 +1,5 @@
 """Evaluate the NLU on both held-out sets (``make eval``, Rasa environment): tests/nlu/heldout, written by the
-team, and tests/nlu/blind and tests/nlu/blind2, each written blind from the topic texts alone by a different
+team, and tests/nlu/blind, blind2 and blind3, each written blind from the topic texts alone by a different
 writer; prints all three and the gap.
 
 Reports top-1 and top-3 accuracy, macro-F1, per-topic F1, the confusions and out-of-scope precision and
@@ -24,7 +24,9 @@ from pathlib import Path
 
 from quality.nlu_eval import (
     BLIND2_DIR,
+    BLIND3_DIR,
     BLIND_DIR,
+    BLIND_SETS,
     HELDOUT_DIR,
     PRODUCTION_MODEL,
     ROOT,
@@ -84,10 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                 origin = f"trained on data/nlu in {time.monotonic() - started:.0f} s"
             started = time.monotonic()
             evaluation = evaluate_predictions(predict_set(model, ROOT, HELDOUT_DIR), ROOT)
-            blind_sets = {
-                name: _blind_figures(model, directory)
-                for name, directory in (("blind", BLIND_DIR), ("blind2", BLIND2_DIR))
-            }
+            blind_sets = {name: _blind_figures(model, directory) for name, directory in BLIND_SETS.items()}
             seconds = time.monotonic() - started
         except EvaluationError as exc:
             print(f"ERROR {exc}", file=sys.stderr)
@@ -99,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     titles = {
         "blind": f"blind set ({BLIND_DIR}, written from the topic descriptions alone)",
         "blind2": f"second blind set ({BLIND2_DIR}, a second writer, 2026-12-02; nothing was chosen on it)",
+        "blind3": f"third blind set ({BLIND3_DIR}, a third writer, 2026-12-02, today's 36 topic ids)",
     }
     for name, (figures, registers_top1) in blind_sets.items():
         print(f"\n== {titles[name]}")

@@ -47,22 +47,32 @@ def test_no_blind_message_occurs_in_the_training_data_or_the_old_heldout_set(ove
     assert not problems, "\n".join(problems)
 
 
-def test_no_second_blind_message_occurs_in_training_heldout_or_the_first_blind_set(overlap: ModuleType) -> None:
-    # The second blind set (tests/nlu/blind2/README.md) was written from the topic texts alone; it stays unseen.
+@pytest.mark.parametrize(
+    ("later", "earlier_sets", "min_messages", "min_topics"),
+    [
+        # The second and third blind sets (their README.md) were written from the topic texts alone.
+        ("blind2", ("heldout", "blind"), 600, 32),  # every topic id of its day, bericht_controleren included
+        ("blind3", ("heldout", "blind", "blind2"), 540, 36),  # the first with today's 36 topic ids
+    ],
+)
+def test_no_later_blind_message_occurs_in_training_or_an_earlier_evaluation_set(
+    overlap: ModuleType, later: str, earlier_sets: tuple[str, ...], min_messages: int, min_topics: int
+) -> None:
     training = overlap.load_training(sorted((ROOT / "data" / "nlu").rglob("*.yml")))
     earlier = [
-        *overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "heldout").glob("*.yml"))),
-        *overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "blind").glob("*.yml"))),
+        m
+        for name in earlier_sets
+        for m in overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / name).glob("*.yml")))
     ]
-    blind2 = overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / "blind2").glob("*.yml")))
-    assert len(blind2) >= 600
-    assert sum(1 for m in blind2 if m.label == "buiten_bereik") >= 120
-    assert len({m.label for m in blind2}) >= 32  # every topic id, bericht_controleren included
-    problems = overlap.find_problems(training, blind2, ROOT)
+    blind = overlap.load_heldout(sorted((ROOT / "tests" / "nlu" / later).glob("*.yml")))
+    assert len(blind) >= min_messages
+    assert sum(1 for m in blind if m.label == "buiten_bereik") >= 120
+    assert len({m.label for m in blind}) >= min_topics
+    problems = overlap.find_problems(training, blind, ROOT)
     earlier_texts = {overlap.normalise(m.text) for m in earlier}
     problems += [
         f"{m.text!r} is also in an earlier evaluation set"
-        for m in blind2
+        for m in blind
         if overlap.normalise(m.text) in earlier_texts
     ]
     assert not problems, "\n".join(problems)
