@@ -45,7 +45,7 @@ BLIND_MEASURED = {
     "blind": {"top1": 0.848, "top3": 0.963, "macro_f1": 0.858, "oos_precision": 0.886, "oos_recall": 0.827},
     "blind2": {"top1": 0.818, "top3": 0.948, "macro_f1": 0.834, "oos_precision": 0.841, "oos_recall": 0.754},
     # The third blind set (the first with today's 36 topic ids), measured once on this model, 2026-12-02 20:40.
-    "blind3": {"top1": 0.839, "top3": 0.950, "macro_f1": 0.851, "oos_precision": 0.891, "oos_recall": 0.790},
+    "blind3": {"top1": 0.838, "top3": 0.950, "macro_f1": 0.851, "oos_precision": 0.891, "oos_recall": 0.790},
 }
 GATED = [(name, metric) for name, figures in BLIND_MEASURED.items() for metric in sorted(figures)]
 
