@@ -48,37 +48,25 @@ def test_session_today_counts_until_it_ends(catalog):
 VERBOUWING = Closure(date(2025, 12, 2), date(2025, 12, 9), "Verbouwing")
 
 
+# Dated closure: a renovation. Holiday: Friday slot; Goede Vrijdag is not observed by default, but Tweede
+# Kerstdag 2025 is a Friday. Rows: closures, service, weekday, now, first open day, closed day, its reason.
+CLOSED_DAYS = {
+    "dated_closure": ((VERBOUWING,), "e_cafe", 1, (2025, 11, 26), (2025, 12, 16), (2025, 12, 5), "Verbouwing"),
+    "holiday": ((), "informatiepunt", 4, (2025, 12, 22), (2026, 1, 2), (2025, 12, 26), "tweede_kerstdag"),
+}
+
+
 @pytest.mark.parametrize(
-    ("closures", "service", "weekday", "now", "first_day", "closed_day", "reason"),
-    [
-        pytest.param(
-            (VERBOUWING,),
-            "e_cafe",
-            1,
-            datetime(2025, 11, 26, 9, 0, tzinfo=AMS),
-            date(2025, 12, 16),
-            date(2025, 12, 5),
-            "Verbouwing",
-            id="dated_closure",
-        ),
-        # Friday slot; Goede Vrijdag is not observed by default, but Tweede Kerstdag 2025 is a Friday.
-        pytest.param(
-            (),
-            "informatiepunt",
-            4,
-            datetime(2025, 12, 22, 9, 0, tzinfo=AMS),
-            date(2026, 1, 2),
-            date(2025, 12, 26),
-            "tweede_kerstdag",
-            id="public_holiday",
-        ),
-    ],
+    ("closures", "service", "weekday", "today", "first_day", "closed_day", "reason"),
+    CLOSED_DAYS.values(),
+    ids=CLOSED_DAYS.keys(),
 )
-def test_closed_days_are_skipped(catalog, closures, service, weekday, now, first_day, closed_day, reason):
+def test_closed_days_are_skipped(catalog, closures, service, weekday, today, first_day, closed_day, reason):
     loc = _with_weekly(_location(catalog, closures=closures), service, WeeklySlot(weekday, time(10), time(12)))
+    now = datetime(*today, 9, 0, tzinfo=AMS)
     first = upcoming_sessions(catalog, loc, service, now, 1)[0]
-    assert first.start.date() == first_day
-    assert closure_reason(catalog, loc, closed_day) == reason
+    assert first.start.date() == date(*first_day)
+    assert closure_reason(catalog, loc, date(*closed_day)) == reason
 
 
 def test_wall_clock_time_survives_daylight_saving_change(catalog):
