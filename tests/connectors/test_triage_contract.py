@@ -14,7 +14,6 @@ from bot.connectors.triage_contract import (
 )
 from bot.connectors.webchat_origin import origin_allowed
 from knowledge import load_catalog
-from tests.triage_fields import REFERRAL_KEYS, TRIAGE_RESPONSE_KEYS
 
 CATALOG = load_catalog()
 NOW = datetime(2025, 11, 26, 19, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -57,7 +56,16 @@ def test_response_follows_the_contract():
         ("privacy", 0.001),
     )
     result = build_response(CATALOG, request, parse, 0.5, NOW)
-    assert set(result) == TRIAGE_RESPONSE_KEYS
+    assert set(result) == {
+        "topic",
+        "confidence",
+        "alternatives",
+        "second_question",
+        "answer",
+        "referrals",
+        "gemeente",
+        "outside",
+    }
     assert result["outside"] is None  # Bocholtz is ours
     assert result["topic"] == "digid_problemen" and result["confidence"] == 0.93
     assert result["second_question"] is None  # one question, though the ranking has runners-up
@@ -69,7 +77,16 @@ def test_response_follows_the_contract():
     ref_ids = {r["id"] for r in result["referrals"]}
     assert set(topic.refer_to) <= ref_ids
     for ref in result["referrals"]:
-        assert set(ref) >= REFERRAL_KEYS
+        assert {
+            "id",
+            "name",
+            "kind",
+            "gemeente",
+            "address",
+            "opening_hours",
+            "phone",
+            "url",
+        } <= set(ref)
         if ref["kind"] == "service":
             assert ref["gemeente"] == "simpelveld"
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.triage_fields import REFERRAL_KEYS, TRIAGE_RESPONSE_KEYS
-
 URL = "/webhooks/triage/webhook"
 
 
@@ -29,7 +27,19 @@ def test_triage_answers_per_contract(client, stack):
     assert body["gemeente"] == "simpelveld"
     assert set(body["answer"]) >= {"title", "text", "simple", "links"}
     for ref in body["referrals"]:
-        assert set(ref) >= REFERRAL_KEYS | {"verify", "unconfirmed", "checks"}
+        assert set(ref) >= {
+            "id",
+            "name",
+            "kind",
+            "gemeente",
+            "address",
+            "opening_hours",
+            "phone",
+            "url",
+            "verify",
+            "unconfirmed",
+            "checks",
+        }
         assert ref["verify"] is bool(ref["unconfirmed"])
         assert set(ref["unconfirmed"]) <= set(ref["checks"])
 
@@ -85,4 +95,13 @@ def test_triage_unknown_mode_is_a_400_with_reason(client, stack):
 
 def test_triage_without_mode_keeps_the_topic_contract(client, stack):
     body = _post(client, stack, json={"text": "ik ben mijn digid kwijt", "gemeente": None}).json()
-    assert set(body) == TRIAGE_RESPONSE_KEYS
+    assert set(body) == {
+        "topic",
+        "confidence",
+        "alternatives",
+        "second_question",
+        "answer",
+        "referrals",
+        "gemeente",
+        "outside",
+    }
