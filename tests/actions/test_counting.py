@@ -42,6 +42,18 @@ def kinds(outbox: Path) -> Counter[str]:
     return Counter(e["kind"] for e in outbox_events(outbox))
 
 
+def feedback_given(outbox: Path) -> list[tuple[str, bool]]:
+    """The (topic, helpful) pairs of the feedback events, in the order they were written."""
+    return [(e["topic"], e["helpful"]) for e in outbox_events(outbox) if e["kind"] == "feedback"]
+
+
+async def answered_phishing(domain: dict[str, Any]) -> Resident:
+    """A resident who has just had the answer on phishing, so a yes or no next is feedback on it."""
+    resident = Resident(domain)
+    await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
+    return resident
+
+
 # --- one conversation_started per Rasa session ---------------------------------------------------------------
 
 
@@ -90,15 +102,13 @@ async def test_later_turns_of_the_same_session_are_not_counted_again(domain, out
 
 async def test_only_the_first_yes_or_no_on_an_answer_is_counted(domain, outbox):
     # arrange
-    resident = Resident(domain)
-    await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
+    resident = await answered_phishing(domain)
     # act
     first = await resident.say(ActionRecordFeedback(), "/affirm", "affirm")
     second = await resident.say(ActionRecordFeedback(), "/affirm", "affirm")
     third = await resident.say(ActionRecordFeedback(), "nee", "deny")
     # assert: one event; the later answers are still friendly, and a "no" still offers a person
-    feedback = [(e["topic"], e["helpful"]) for e in outbox_events(outbox) if e["kind"] == "feedback"]
-    assert feedback == [("online_veiligheid", True)]
+    assert feedback_given(outbox) == [("online_veiligheid", True)]
     assert first == [CATALOG.message("feedback_thanks")]
     assert second == [CATALOG.message("feedback_again")]
     assert third == [CATALOG.message("feedback_sorry")]
@@ -106,20 +116,17 @@ async def test_only_the_first_yes_or_no_on_an_answer_is_counted(domain, outbox):
 
 
 async def test_each_answer_asked_about_gets_its_own_feedback(domain, outbox):
-    resident = Resident(domain)
-    await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
+    resident = await answered_phishing(domain)
     await resident.say(ActionRecordFeedback(), "/deny", "deny")
     await resident.say(ActionAnswerTopic(), "hoe krijg ik digid", "digid_aanvragen")
     await resident.say(ActionSimplify(), "/simpler", "simpler")
     await resident.say(ActionRecordFeedback(), "ja", "affirm")
     await resident.say(ActionRecordFeedback(), "ja", "affirm")
-    feedback = [(e["topic"], e["helpful"]) for e in outbox_events(outbox) if e["kind"] == "feedback"]
-    assert feedback == [("online_veiligheid", False), ("digid_aanvragen", True)]
+    assert feedback_given(outbox) == [("online_veiligheid", False), ("digid_aanvragen", True)]
 
 
 async def test_a_yes_after_another_question_of_the_bot_is_not_feedback(domain, outbox):
-    resident = Resident(domain)
-    await resident.say(ActionAnswerTopic(), "wat is phishing", "online_veiligheid")
+    resident = await answered_phishing(domain)
     await resident.say(ActionAnswerTopic(), "Waar is het informatiepunt?", "informatiepunt")
     await resident.say(ActionRecordFeedback(), "ja", "affirm")
     assert kinds(outbox)["feedback"] == 0

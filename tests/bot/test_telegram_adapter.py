@@ -132,19 +132,26 @@ async def test_buttons_become_inline_keyboard_and_callback_forwards_payload(
     assert answered["callback_query_id"] == callback["callback_query"]["id"]
 
 
+async def press_unknown_button(
+    telegram: Any, fake_rasa: FakeRasa, fake_bot_api: FakeBotApi, callback: Any, data: str
+) -> None:
+    """Feed a button press with ``data`` and check it is refused: nothing to Rasa, the kind expiry text back."""
+    application, handlers = telegram
+    callback["callback_query"]["data"] = data
+    await feed(application, callback)
+    assert fake_rasa.requests == []
+    [sent] = fake_bot_api.sent()
+    assert sent["text"] == handlers.texts.get("button_expired")
+
+
 async def test_forged_inline_callback_never_offered_is_refused(
     telegram: Any, fake_rasa: FakeRasa, fake_bot_api: FakeBotApi, fixture_json: Any
 ) -> None:
     # arrange: a client forges inline callback data for a button this chat was never offered
-    application, handlers = telegram
     callback = fixture_json("telegram_update_callback.json")
-    callback["callback_query"]["data"] = 'p:/inform_place{"place":"kerkrade"}'
-    # act
-    await feed(application, callback)
-    # assert
-    assert fake_rasa.requests == []
-    [sent] = fake_bot_api.sent()
-    assert sent["text"] == handlers.texts.get("button_expired")
+    await press_unknown_button(
+        telegram, fake_rasa, fake_bot_api, callback, 'p:/inform_place{"place":"kerkrade"}'
+    )
 
 
 async def test_typed_payload_syntax_reaches_rasa_without_the_slash(
@@ -161,16 +168,9 @@ async def test_unknown_callback_id_gets_kind_expiry_text(
     telegram: Any, fake_rasa: FakeRasa, fake_bot_api: FakeBotApi, fixture_json: Any
 ) -> None:
     # arrange
-    application, handlers = telegram
     callback = fixture_json("telegram_update_callback.json")
-    callback["callback_query"]["data"] = "k:from-before-a-restart"
-    # act
-    await feed(application, callback)
-    # assert
-    assert fake_rasa.requests == []
+    await press_unknown_button(telegram, fake_rasa, fake_bot_api, callback, "k:from-before-a-restart")
     assert len(fake_bot_api.calls_to("answerCallbackQuery")) == 1
-    [sent] = fake_bot_api.sent()
-    assert sent["text"] == handlers.texts.get("button_expired")
 
 
 @pytest.mark.parametrize(

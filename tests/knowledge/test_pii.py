@@ -135,41 +135,37 @@ def assert_gone(value: str, masked: str) -> None:
 # ---- properties -----------------------------------------------------------------------------
 
 
+def masked_in_context(
+    data: st.DataObject, values: st.SearchStrategy[str], contexts: tuple[str, ...]
+) -> MaskResult:
+    """Draw one value, place it after one of the contexts, mask it and check that it is gone."""
+    value = data.draw(values)
+    text = data.draw(in_text(st.just(value), contexts))
+    result = mask_pii(text)
+    assert_gone(value, result.text)
+    return result
+
+
 @given(st.data())
 def test_valid_bsn_with_context_never_survives(data: st.DataObject) -> None:
-    # arrange
-    bsn = data.draw(valid_bsns())
-    text = data.draw(in_text(st.just(bsn), ("Mijn BSN is", "burgerservicenummer:", "sofinummer", "bsn")))
-    # act
-    result = mask_pii(text)
-    # assert
-    assert_gone(bsn, result.text)
+    result = masked_in_context(data, valid_bsns(), ("Mijn BSN is", "burgerservicenummer:", "sofinummer", "bsn"))
     assert BSN in result.found
 
 
 @given(st.data())
 def test_valid_bsn_without_context_never_survives(data: st.DataObject) -> None:
-    bsn = data.draw(valid_bsns())
-    text = data.draw(in_text(st.just(bsn), ("nummer", "hier:", "het is", "")))
-    result = mask_pii(text)
-    assert_gone(bsn, result.text)
+    masked_in_context(data, valid_bsns(), ("nummer", "hier:", "het is", ""))
 
 
 @given(st.data())
 def test_valid_nl_iban_never_survives(data: st.DataObject) -> None:
-    iban = data.draw(valid_nl_ibans())
-    text = data.draw(in_text(st.just(iban), ("mijn rekening is", "IBAN:", "op", "")))
-    result = mask_pii(text)
-    assert_gone(iban, result.text)
+    result = masked_in_context(data, valid_nl_ibans(), ("mijn rekening is", "IBAN:", "op", ""))
     assert result.found == [IBAN]
 
 
 @given(st.data())
 def test_valid_nl_phone_number_never_survives(data: st.DataObject) -> None:
-    phone = data.draw(valid_nl_phones())
-    text = data.draw(in_text(st.just(phone), ("bel me op", "mijn nummer is", "tel.", "")))
-    result = mask_pii(text)
-    assert_gone(phone, result.text)
+    result = masked_in_context(data, valid_nl_phones(), ("bel me op", "mijn nummer is", "tel.", ""))
     assert result.found == [TELEFOON]
 
 

@@ -4,6 +4,8 @@ from dataclasses import replace
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from knowledge.dutch import format_session
 from knowledge.holidays import easter_sunday, holidays_for_year, koningsdag
 from knowledge.models import Closure, WeeklySlot
@@ -43,22 +45,28 @@ def test_session_today_counts_until_it_ends(catalog):
     assert upcoming_sessions(catalog, loc, "e_cafe", after, 1)[0].start.day == 9
 
 
-def test_dated_closures_are_skipped(catalog):
-    closure = Closure(date(2025, 12, 2), date(2025, 12, 9), "Verbouwing")
-    loc = _with_weekly(_location(catalog, closures=(closure,)), "e_cafe", WeeklySlot(1, time(14), time(16)))
-    now = datetime(2025, 11, 26, 9, 0, tzinfo=AMS)
-    first = upcoming_sessions(catalog, loc, "e_cafe", now, 1)[0]
-    assert first.start.date() == date(2025, 12, 16)
-    assert closure_reason(catalog, loc, date(2025, 12, 5)) == "Verbouwing"
+VERBOUWING = Closure(date(2025, 12, 2), date(2025, 12, 9), "Verbouwing")
 
 
-def test_public_holidays_are_skipped(catalog):
-    # Friday slot; Goede Vrijdag is not observed by default, but Tweede Kerstdag 2025 is a Friday.
-    loc = _with_weekly(_location(catalog, closures=()), "informatiepunt", WeeklySlot(4, time(10), time(12)))
-    now = datetime(2025, 12, 22, 9, 0, tzinfo=AMS)
-    first = upcoming_sessions(catalog, loc, "informatiepunt", now, 1)[0]
-    assert first.start.date() == date(2026, 1, 2)
-    assert closure_reason(catalog, loc, date(2025, 12, 26)) == "tweede_kerstdag"
+# Dated closure: a renovation. Holiday: Friday slot; Goede Vrijdag is not observed by default, but Tweede
+# Kerstdag 2025 is a Friday. Rows: closures, service, weekday, now, first open day, closed day, its reason.
+CLOSED_DAYS = {
+    "dated_closure": ((VERBOUWING,), "e_cafe", 1, (2025, 11, 26), (2025, 12, 16), (2025, 12, 5), "Verbouwing"),
+    "holiday": ((), "informatiepunt", 4, (2025, 12, 22), (2026, 1, 2), (2025, 12, 26), "tweede_kerstdag"),
+}
+
+
+@pytest.mark.parametrize(
+    ("closures", "service", "weekday", "today", "first_day", "closed_day", "reason"),
+    CLOSED_DAYS.values(),
+    ids=CLOSED_DAYS.keys(),
+)
+def test_closed_days_are_skipped(catalog, closures, service, weekday, today, first_day, closed_day, reason):
+    loc = _with_weekly(_location(catalog, closures=closures), service, WeeklySlot(weekday, time(10), time(12)))
+    now = datetime(*today, 9, 0, tzinfo=AMS)
+    first = upcoming_sessions(catalog, loc, service, now, 1)[0]
+    assert first.start.date() == date(*first_day)
+    assert closure_reason(catalog, loc, date(*closed_day)) == reason
 
 
 def test_wall_clock_time_survives_daylight_saving_change(catalog):

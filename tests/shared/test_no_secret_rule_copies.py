@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,10 +79,14 @@ def copies_of_the_rule(path: Path) -> list[str]:
     return found
 
 
+def nodes_of(path: Path) -> Iterator[ast.AST]:
+    """Every node of a Python file, for the checks that look for one construct anywhere in it."""
+    return ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+
+
 def reads_a_secret(path: Path) -> bool:
     """Declares a pydantic SecretStr, or reads a *_KEY / *_SECRET / *_TOKEN variable by name."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+    for node in nodes_of(path):
         if isinstance(node, ast.Name) and node.id == "SecretStr":
             return True
         key = None
@@ -96,8 +101,7 @@ def reads_a_secret(path: Path) -> bool:
 
 
 def uses_the_policy(path: Path) -> bool:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+    for node in nodes_of(path):
         if isinstance(node, ast.ImportFrom) and node.module == "shared.secret_policy":
             return True
         if (
