@@ -91,8 +91,9 @@ run: venvs $(MODEL) ## Set up what is missing, train if needed, start every proc
 	@$(APP_VENV)/bin/honcho start -f var/Procfile -d .
 
 test: venvs $(MODEL) ## Run every check: lint, types, unit, content, dialogue and HTTP tests
-	@set -e; for step in lint typecheck $(TEST_STEPS); do echo "== make $$step"; $(MAKE) --no-print-directory $$step; done
-	@echo "make test: all steps passed"
+	@set -e; all=$$(date +%s); for step in lint typecheck $(TEST_STEPS); do echo "== make $$step"; \
+	  start=$$(date +%s); $(MAKE) --no-print-directory $$step; echo "== make $$step: $$(( $$(date +%s) - start )) s"; done; \
+	  echo "make test: all steps passed in $$(( $$(date +%s) - all )) s"
 
 bench: venvs $(MODEL) ## Measure speed and memory on the running stack; writes results/bench-*.json
 	@set -e; for step in $(BENCH_STEPS); do echo "== make $$step"; $(MAKE) --no-print-directory $$step; done
