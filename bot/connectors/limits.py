@@ -41,7 +41,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.input_text import MAX_MESSAGE_CHARS
 
@@ -55,6 +55,7 @@ TOO_FAST = "limit_too_fast"
 TOO_LONG = "limit_too_long"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_T = TypeVar("_T")
 
 
 class LimitsError(ValueError):
@@ -117,14 +118,19 @@ def _raw(environ: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+def _converted(name: str, raw: str, convert: Callable[[str], _T], kind: str) -> _T:
+    """``raw`` converted, or a LimitsError that names the variable and the kind of value it needs."""
+    try:
+        return convert(raw)
+    except ValueError:
+        raise LimitsError(f"{name} must be {kind}, got {raw!r}") from None
+
+
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = _raw(environ, name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise LimitsError(f"{name} must be a whole number, got {raw!r}") from None
+    value = _converted(name, raw, int, "a whole number")
     if value < minimum:
         raise LimitsError(f"{name} must be at least {minimum}, got {value}")
     return value
@@ -134,10 +140,7 @@ def _number(environ: Mapping[str, str], name: str, default: float) -> float:
     raw = _raw(environ, name)
     if raw is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise LimitsError(f"{name} must be a number, got {raw!r}") from None
+    value = _converted(name, raw, float, "a number")
     if not math.isfinite(value) or value <= 0:
         raise LimitsError(f"{name} must be a positive number, got {raw!r}")
     return value

@@ -59,15 +59,19 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _typed_text(message: dict[str, Any], part: str, key: str) -> str | None:
+    """The text at ``message[part][key]`` when it is a string with something visible in it, else None."""
+    text = _dict(message.get(part)).get(key)
+    return text if isinstance(text, str) and text.strip() else None
+
+
 def _content(message: dict[str, Any]) -> tuple[InboundKind, str]:
     message_type = message.get("type")
     if message_type in IGNORED_TYPES:
         return InboundKind.IGNORED, ""
     if message_type == "text":
-        body = _dict(message.get("text")).get("body")
-        if isinstance(body, str) and body.strip():
-            return InboundKind.TEXT, body
-        return InboundKind.IGNORED, ""
+        body = _typed_text(message, "text", "body")
+        return (InboundKind.IGNORED, "") if body is None else (InboundKind.TEXT, body)
     if message_type == "interactive":
         interactive = _dict(message.get("interactive"))
         reply = _dict(interactive.get("button_reply") or interactive.get("list_reply"))
@@ -77,8 +81,8 @@ def _content(message: dict[str, Any]) -> tuple[InboundKind, str]:
         return InboundKind.UNSUPPORTED, ""
     if message_type == "button":
         # A quick-reply button of a template message: its text is what the user chose.
-        text = _dict(message.get("button")).get("text")
-        if isinstance(text, str) and text.strip():
+        text = _typed_text(message, "button", "text")
+        if text is not None:
             return InboundKind.TEXT, text
     return InboundKind.UNSUPPORTED, ""
 
