@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.expiring import ExpiringMap
+from shared.expiring import ExpiringMap
 
 
 class SeenIds:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from shared.expiring import ExpiringMap
 
 PAYLOAD_PREFIX = "/"
 DEFAULT_TTL_SECONDS = 24 * 3600.0
@@ -77,10 +78,10 @@ class OfferedPayloads:
         if ttl_seconds <= 0 or max_senders <= 0 or max_per_sender <= 0:
             raise ValueError("ttl_seconds, max_senders and max_per_sender must be positive")
         self._ttl = ttl_seconds
-        self._max_senders = max_senders
         self._max_per_sender = max_per_sender
         self._clock = clock
-        self._offered: OrderedDict[str, OrderedDict[str, float]] = OrderedDict()
+        # A conversation's entry is stored again at every offer, so the least recently offered go first.
+        self._offered: ExpiringMap[ExpiringMap[bool]] = ExpiringMap(ttl_seconds, max_senders, clock)
 
     def __len__(self) -> int:
         return len(self._offered)
@@ -95,16 +96,12 @@ class OfferedPayloads:
         wanted = [p for p in payloads if isinstance(p, str) and looks_like_payload(p)]
         if not wanted:
             return
-        now = self._clock()
-        entry = self._offered.setdefault(sender, OrderedDict())
-        self._offered.move_to_end(sender)
+        entry = self._offered.get(sender)
+        if entry is None:
+            entry = ExpiringMap(self._ttl, self._max_per_sender, self._clock)
         for payload in wanted:
-            entry[payload.strip()] = now
-            entry.move_to_end(payload.strip())
-        while len(entry) > self._max_per_sender:
-            entry.popitem(last=False)
-        while len(self._offered) > self._max_senders:
-            self._offered.popitem(last=False)
+            entry.put(payload.strip(), True)
+        self._offered.put(sender, entry)
 
     def was_offered(self, sender: str, payload: str) -> bool:
         """True when ``payload`` equals a payload offered to ``sender`` within the TTL.
@@ -114,16 +111,7 @@ class OfferedPayloads:
             payload: The text that arrived.
         """
         entry = self._offered.get(sender)
-        if entry is None:
-            return False
-        key = payload.strip()
-        offered_at = entry.get(key)
-        if offered_at is None:
-            return False
-        if self._clock() - offered_at >= self._ttl:
-            del entry[key]
-            return False
-        return True
+        return entry is not None and entry.get(payload.strip()) is not None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import hashlib
 import time
 from collections.abc import Callable
 
-from bot.expiring import ExpiringMap
+from shared.expiring import ExpiringMap
 
 MAX_CALLBACK_BYTES = 64
 INLINE_PREFIX = "p:"

@@ -1,8 +1,8 @@
-"""A bounded map whose entries expire: the adapters' memory of recent ids, kept in process memory only.
+"""A bounded map whose entries expire: memory of recent ids and offered buttons, kept in process memory only.
 
-Why one class: the adapters remember two things for a while (platform ids already answered, and Telegram's
-short ids for long button payloads), and both must stay bounded by size and by age so a flood cannot grow
-the process without limit.
+Why one class: the processes remember three things for a while (platform ids already answered, Telegram's short
+ids for long button payloads, and the buttons each conversation was offered), and each must stay bounded by size
+and by age so a flood cannot grow the process without limit. Standard library only: both runtimes import it.
 """
 
 from __future__ import annotations
