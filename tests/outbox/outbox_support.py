@@ -120,13 +120,8 @@ class ApiProcess:
             return False
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            _end(self.process, grace=10)
         self.process = None
 
     def event_ids(self) -> list[str]:
@@ -135,6 +130,18 @@ class ApiProcess:
             return [str(uuid.UUID(row[0])) for row in connection.execute("SELECT event_id FROM event")]
         finally:
             connection.close()
+
+
+def _end(process: subprocess.Popen[bytes], grace: float) -> int:
+    """Stop ``process`` if it still runs: SIGTERM, then SIGKILL after ``grace`` seconds; its exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
 
 
 @dataclass
@@ -168,14 +175,7 @@ class RelayProcess:
     def stop(self) -> int | None:
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        code = self.process.returncode
+        code = _end(self.process, grace=15)
         self.process = None
         return code
 
