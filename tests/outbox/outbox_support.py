@@ -13,13 +13,30 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from tests.ci_support import unavailable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def private_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point OUTBOX_PATH at a fresh file under ``tmp_path`` for one test; the body of the outbox fixtures.
+
+    ``actions.outbox`` keeps one connection; resetting it before and after makes the test use the new file and
+    leaves no connection to it behind.
+    """
+    from actions import outbox
+
+    path = tmp_path / "outbox.sqlite3"
+    monkeypatch.setenv("OUTBOX_PATH", str(path))
+    outbox.reset_connection()
+    yield path
+    outbox.reset_connection()
 
 
 def rows(path: Path, where: str = "1=1") -> list[sqlite3.Row]:
