@@ -11,6 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from scripts import stack as stack_script
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -55,3 +59,9 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
             return True
         time.sleep(0.2)
     return predicate()
+
+
+def require_trained_model() -> None:
+    """Fail, not skip, without a trained model: a test of the running stack needs the real Rasa."""
+    if not stack_script.MODEL.exists():
+        pytest.fail(f"no trained model at {stack_script.MODEL}: run `make train` first")

@@ -35,6 +35,7 @@ require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python
 from bot.connectors.limits import TOO_FAST, TOO_LONG, WebchatLimits  # noqa: E402
 from scripts import stack as stack_script  # noqa: E402
 from shared.messages import load_fixed_texts  # noqa: E402
+from tests.ops.ops_support import require_trained_model  # noqa: E402
 from tests.ops.webchat_flood import (  # noqa: E402
     BIG_METADATA,
     BIG_METADATA_MARK,
@@ -63,8 +64,7 @@ PACE_S = 60.0 / DEFAULTS.per_socket.per_minute + 0.5
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
     module = stack_script
-    if not module.MODEL.exists():
-        pytest.fail(f"no trained model at {module.MODEL}: run `make train` first")
+    require_trained_model()
     defaults = dict.fromkeys(module.LIFTED_RATES, "")  # empty = the limits' own defaults
     running = module.start_custom_stack(
         extra_env={**defaults, "WEBCHAT_ALLOWED_ORIGINS": ORIGIN, "WEBCHAT_TRUSTED_PROXIES": "127.0.0.1"},

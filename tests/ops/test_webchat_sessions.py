@@ -32,6 +32,7 @@ socketio = require_module("socketio", "python-socketio is needed (app environmen
 require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python", minversion="3.10")
 
 from scripts import stack as stack_script  # noqa: E402
+from tests.ops.ops_support import require_trained_model  # noqa: E402
 
 ORIGIN = "https://www.bibliotheek-voorbeeld.nl"
 TRACKER_TOKEN = "webchat-sessions-test-token"
@@ -50,8 +51,7 @@ def sender_of(session_id: str) -> str:
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
     module = stack_script
-    if not module.MODEL.exists():
-        pytest.fail(f"no trained model at {module.MODEL}: run `make train` first")
+    require_trained_model()
     running = module.start_custom_stack(
         extra_env={"WEBCHAT_ALLOWED_ORIGINS": ORIGIN, "WEBCHAT_SESSION_KEY": SESSION_KEY},
         rasa_args=("--enable-api", "--auth-token", TRACKER_TOKEN),
