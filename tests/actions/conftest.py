@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge import Catalog, load_catalog
 from tests.actions.action_support import WEDNESDAY_EVENING
+from tests.outbox.outbox_support import private_outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,13 +29,7 @@ def dispatcher() -> CollectingDispatcher:
 
 @pytest.fixture()
 def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from actions import outbox as outbox_module
-
-    path = tmp_path / "outbox.sqlite3"
-    monkeypatch.setenv("OUTBOX_PATH", str(path))
-    outbox_module.reset_connection()
-    yield path
-    outbox_module.reset_connection()
+    yield from private_outbox(tmp_path, monkeypatch)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from api import db
 from api.main import create_app
 from api.settings import ApiSettings
-from scripts import pg_cluster as pg_cluster_script
 from tests.api.api_support import INGEST_KEY, READ_KEY, make_settings
 from tests.ci_support import unavailable
+from tests.pg_support import throwaway_pg_cluster
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _database_numbers = itertools.count()
@@ -27,17 +27,16 @@ _database_numbers = itertools.count()
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Any]:
-    module = pg_cluster_script
-    try:
-        cluster = module.PgCluster().start()
-    except module.ClusterUnavailable as error:
-        message = f"PostgreSQL NOT TESTED: {error}"
-        if os.environ.get("WEGWIJZER_REQUIRE_PG") == "1":
-            pytest.fail(message)
-        warnings.warn(message, stacklevel=1)
-        unavailable(message)
-    yield cluster
-    cluster.stop()
+    yield from throwaway_pg_cluster(_postgresql_not_tested)
+
+
+def _postgresql_not_tested(error: Exception) -> NoReturn:
+    """Fail when WEGWIJZER_REQUIRE_PG=1, else warn and let ``unavailable`` fail (CI) or skip."""
+    message = f"PostgreSQL NOT TESTED: {error}"
+    if os.environ.get("WEGWIJZER_REQUIRE_PG") == "1":
+        pytest.fail(message)
+    warnings.warn(message, stacklevel=1)
+    unavailable(message)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -76,17 +76,17 @@ def test_bad_scope_and_unknown_id_fail_clearly(tmp_path):
     assert unknown.returncode == 1 and "No key with id 99" in unknown.stderr
 
 
-def test_placeholder_key_outside_development_stops_the_cli(tmp_path):
-    env = {
-        **os.environ,
-        "APP_ENV": "production",
-        "API_READ_KEY": "x-change-me",
-        "PYTHONPATH": str(REPO_ROOT),
-    }
-    result = subprocess.run(
+def _keys_list_in_production(read_key: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`api keys list` with APP_ENV=production and this read key: the start-up check must judge the key."""
+    env = {**os.environ, "APP_ENV": "production", "API_READ_KEY": read_key, "PYTHONPATH": str(REPO_ROOT)}
+    return subprocess.run(
         [sys.executable, "-m", "api", "keys", "list"],
-        capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=60, check=False,
+        capture_output=True, text=True, env=env, cwd=str(cwd), timeout=60, check=False,
     )  # fmt: skip
+
+
+def test_placeholder_key_outside_development_stops_the_cli(tmp_path):
+    result = _keys_list_in_production("x-change-me", tmp_path)
     assert result.returncode == 2
     assert "placeholder" in result.stderr
 
@@ -117,11 +117,7 @@ def test_events_of_a_leaked_key_are_listed_and_purged(tmp_path):
 def test_refused_key_is_named_without_any_part_of_its_value(tmp_path):
     # pydantic's error text carried the tail of the input ("...ange-me-..."); the API hides inputs in errors.
     value = "tail-" + "q7Rw" * 3 + "-changeme-9ZpL"
-    env = {**os.environ, "APP_ENV": "production", "API_READ_KEY": value, "PYTHONPATH": str(REPO_ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", "api", "keys", "list"],
-        capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=60, check=False,
-    )  # fmt: skip
+    result = _keys_list_in_production(value, tmp_path)
     assert result.returncode == 2
     assert "API_READ_KEY refused (placeholder)" in result.stderr
     for start in range(len(value) - 5):

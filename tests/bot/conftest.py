@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from tests.bot.adapter_fakes import FakeBotApi, FakeGraph, FakeRasa, ThreadServer
+
+_Fake = TypeVar("_Fake", FakeRasa, FakeBotApi, FakeGraph)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -22,28 +24,26 @@ def fixture_json() -> Callable[[str], Any]:
     return load
 
 
-@pytest.fixture
-def fake_rasa() -> Iterator[FakeRasa]:
-    fake = FakeRasa()
+def _served(fake: _Fake) -> Iterator[_Fake]:
+    """Serve ``fake`` on a loopback port for one test; ``fake.url`` names it while it runs."""
     with ThreadServer(fake.app()) as server:
         fake.url = server.url  # type: ignore[attr-defined]
         yield fake
+
+
+@pytest.fixture
+def fake_rasa() -> Iterator[FakeRasa]:
+    yield from _served(FakeRasa())
 
 
 @pytest.fixture
 def fake_bot_api() -> Iterator[FakeBotApi]:
-    fake = FakeBotApi()
-    with ThreadServer(fake.app()) as server:
-        fake.url = server.url  # type: ignore[attr-defined]
-        yield fake
+    yield from _served(FakeBotApi())
 
 
 @pytest.fixture
 def fake_graph() -> Iterator[FakeGraph]:
-    fake = FakeGraph()
-    with ThreadServer(fake.app()) as server:
-        fake.url = server.url  # type: ignore[attr-defined]
-        yield fake
+    yield from _served(FakeGraph())
 
 
 @pytest.fixture

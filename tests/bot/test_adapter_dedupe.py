@@ -1,14 +1,7 @@
 import pytest
 
 from bot.dedupe import SeenIds
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fake_clock import Clock
 
 
 def test_repeat_within_ttl_is_not_first_time() -> None:

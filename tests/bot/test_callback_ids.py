@@ -2,14 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.telegram.callback_ids import MAX_CALLBACK_BYTES, CallbackIds
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fake_clock import Clock
 
 
 @given(st.text(min_size=1, max_size=2000))

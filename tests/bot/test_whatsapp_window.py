@@ -1,16 +1,9 @@
 from bot.whatsapp.window import SAFETY_MARGIN_SECONDS, WINDOW_SECONDS, ServiceWindow
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fake_clock import Clock
 
 
 def test_window_open_after_inbound_and_closed_after_24_hours() -> None:
-    clock = Clock()
+    clock = Clock(1_000_000.0)
     window = ServiceWindow(clock=clock)
     assert window.is_open("p1") is False
     window.record_inbound("p1", clock.now)
@@ -20,7 +13,7 @@ def test_window_open_after_inbound_and_closed_after_24_hours() -> None:
 
 
 def test_older_redelivery_does_not_move_the_window_back() -> None:
-    clock = Clock()
+    clock = Clock(1_000_000.0)
     window = ServiceWindow(clock=clock)
     window.record_inbound("p1", clock.now)
     window.record_inbound("p1", clock.now - 2 * WINDOW_SECONDS)
@@ -28,7 +21,7 @@ def test_older_redelivery_does_not_move_the_window_back() -> None:
 
 
 def test_window_memory_is_bounded() -> None:
-    clock = Clock()
+    clock = Clock(1_000_000.0)
     window = ServiceWindow(max_size=1, clock=clock)
     window.record_inbound("p1", clock.now)
     window.record_inbound("p2", clock.now)

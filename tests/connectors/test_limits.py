@@ -27,21 +27,13 @@ from bot.connectors.limits import (
 from bot.connectors.masking_pool import MaskingBusy, MaskingPool
 from bot.connectors.webchat_events import refusal, sanitise_event
 from knowledge.pii import mask_pii
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
+from tests.fake_clock import Clock
 
 # --- token buckets ---------------------------------------------------------------------------------------
 
 
 def test_a_bucket_allows_its_burst_then_refills_at_its_rate() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     buckets = Buckets(Rate(burst=3, per_minute=60), clock=clock)
     assert [buckets.take("a") for _ in range(4)] == [True, True, True, False]
     clock.now += 0.5
@@ -54,7 +46,7 @@ def test_a_bucket_allows_its_burst_then_refills_at_its_rate() -> None:
 
 
 def test_buckets_forget_the_least_recently_used_keys_beyond_their_bound() -> None:
-    buckets = Buckets(Rate(burst=1, per_minute=1), max_keys=2, clock=Clock())
+    buckets = Buckets(Rate(burst=1, per_minute=1), max_keys=2, clock=Clock(1000.0))
     for key in ("a", "b", "c"):
         buckets.take(key)
     assert len(buckets) == 2
@@ -62,7 +54,7 @@ def test_buckets_forget_the_least_recently_used_keys_beyond_their_bound() -> Non
 
 
 def test_the_limiter_counts_each_socket_and_their_shared_address() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     limits = WebchatLimits(per_socket=Rate(2, 1), per_address=Rate(6, 1))
     limiter = Limiter(limits, clock=clock)
     for sid in ("s1", "s2", "s3"):
@@ -81,7 +73,7 @@ def test_the_limiter_counts_each_socket_and_their_shared_address() -> None:
 
 
 def test_a_socket_that_keeps_sending_after_refusals_is_to_be_disconnected() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     limiter = Limiter(WebchatLimits(per_socket=Rate(1, 6)), clock=clock)
     limiter.connect("s1", "203.0.113.7")
     assert limiter.admit("s1")
@@ -96,7 +88,7 @@ def test_a_socket_that_keeps_sending_after_refusals_is_to_be_disconnected() -> N
 
 
 def test_a_refused_socket_is_told_once_per_interval() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     limiter = Limiter(WebchatLimits(), clock=clock)
     assert limiter.should_tell("s1", "limit_too_fast")
     assert not limiter.should_tell("s1", "limit_too_fast")
@@ -107,7 +99,7 @@ def test_a_refused_socket_is_told_once_per_interval() -> None:
 
 
 def test_a_disconnected_socket_is_forgotten_but_its_address_bucket_stays() -> None:
-    limiter = Limiter(WebchatLimits(per_socket=Rate(1, 1), per_address=Rate(3, 1)), clock=Clock())
+    limiter = Limiter(WebchatLimits(per_socket=Rate(1, 1), per_address=Rate(3, 1)), clock=Clock(1000.0))
     assert limiter.connect("s1", "203.0.113.7")
     assert limiter.admit("s1")
     limiter.disconnected("s1")

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from bot.connectors.triage_contract import (
@@ -13,11 +10,8 @@ from bot.connectors.triage_contract import (
     parse_request,
 )
 from bot.connectors.webchat_origin import origin_allowed
-from knowledge import load_catalog
+from tests.connectors.triage_support import NOW, catalog
 from tests.contract_fields import REFERRAL_BASE_FIELDS, TRIAGE_ANSWER_FIELDS
-
-CATALOG = load_catalog()
-NOW = datetime(2025, 11, 26, 19, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
 @pytest.mark.parametrize(
@@ -56,14 +50,14 @@ def test_response_follows_the_contract():
         ("email", 0.005),
         ("privacy", 0.001),
     )
-    result = build_response(CATALOG, request, parse, 0.5, NOW)
+    result = build_response(catalog(), request, parse, 0.5, NOW)
     assert set(result) == TRIAGE_ANSWER_FIELDS
     assert result["outside"] is None  # Bocholtz is ours
     assert result["topic"] == "digid_problemen" and result["confidence"] == 0.93
     assert result["second_question"] is None  # one question, though the ranking has runners-up
     assert [a["topic"] for a in result["alternatives"]] == ["digid_aanvragen", "toeslagen", "email"]
     assert result["gemeente"] == "simpelveld"
-    topic = CATALOG.topics["digid_problemen"]
+    topic = catalog().topics["digid_problemen"]
     assert result["answer"]["text"] == topic.answer and result["answer"]["simple"] == topic.simple
     assert {"label", "url"} == set(result["answer"]["links"][0])
     ref_ids = {r["id"] for r in result["referrals"]}
@@ -77,7 +71,7 @@ def test_response_follows_the_contract():
 def test_a_place_outside_gets_the_chats_honest_reply_and_our_nearest_referrals():
     parse = _parse(("informatiepunt", 0.9))
     request = TriageRequest("ik woon in Hoensbroek, waar is het informatiepunt", None)
-    result = build_response(CATALOG, request, parse, 0.5, NOW)
+    result = build_response(catalog(), request, parse, 0.5, NOW)
     outside = result["outside"]
     assert (outside["place"], outside["gemeente"], outside["nearest"]) == ("Hoensbroek", "Heerlen", "brunssum")
     assert "Bibliotheek Heerlen" in outside["text"] and "Brunssum" in outside["text"]
@@ -88,26 +82,26 @@ def test_a_place_outside_gets_the_chats_honest_reply_and_our_nearest_referrals()
 def test_an_everyday_word_in_the_question_is_no_place():
     parse = _parse(("informatiepunt", 0.9))
     request = TriageRequest("ik woon aan de gracht, waar is het informatiepunt", None)
-    result = build_response(CATALOG, request, parse, 0.5, NOW)
+    result = build_response(catalog(), request, parse, 0.5, NOW)
     assert result["gemeente"] is None and result["outside"] is None
 
 
 def test_low_confidence_is_out_of_scope_with_alternatives():
     parse = _parse(("nlu_fallback", 0.5), ("toeslagen", 0.3), ("geldzaken", 0.2))
-    result = build_response(CATALOG, TriageRequest("qwerty", None), parse, 0.5, NOW)
+    result = build_response(catalog(), TriageRequest("qwerty", None), parse, 0.5, NOW)
     assert result["topic"] == "buiten_bereik"
     assert [a["topic"] for a in result["alternatives"]] == ["toeslagen", "geldzaken"]
     assert result["gemeente"] is None
 
 
 def test_below_threshold_topic_becomes_out_of_scope():
-    result = build_response(CATALOG, TriageRequest("iets", None), _parse(("email", 0.3)), 0.5, NOW)
+    result = build_response(catalog(), TriageRequest("iets", None), _parse(("email", 0.3)), 0.5, NOW)
     assert result["topic"] == "buiten_bereik"
 
 
 def test_without_municipality_local_services_are_listed_for_every_municipality():
     parse = _parse(("informatiepunt", 0.99))
-    result = build_response(CATALOG, TriageRequest("waar is het informatiepunt", None), parse, 0.5, NOW)
+    result = build_response(catalog(), TriageRequest("waar is het informatiepunt", None), parse, 0.5, NOW)
     assert {r["gemeente"] for r in result["referrals"]} == {
         "kerkrade",
         "brunssum",
@@ -144,7 +138,7 @@ async def test_triage_falls_back_at_the_loaded_models_own_threshold_with_no_copy
 
 def test_referrals_tell_staff_per_field_what_is_unconfirmed():
     parse = _parse(("informatiepunt", 0.99))
-    result = build_response(CATALOG, TriageRequest("waar is het informatiepunt", "brunssum"), parse, 0.5, NOW)
+    result = build_response(catalog(), TriageRequest("waar is het informatiepunt", "brunssum"), parse, 0.5, NOW)
     (ref,) = result["referrals"]
     assert ref["opening_hours"] == "vrijdag 10:00–12:00"  # staff see the assumption ...
     assert ref["next_open"] is None  # ... but no date computed from it
@@ -155,7 +149,7 @@ def test_referrals_tell_staff_per_field_what_is_unconfirmed():
 
 def test_a_confirmed_helpline_in_the_contract_is_not_marked():
     parse = _parse(("bericht_controleren", 0.99))
-    result = build_response(CATALOG, TriageRequest("is dit echt", None), parse, 0.5, NOW)
+    result = build_response(catalog(), TriageRequest("is dit echt", None), parse, 0.5, NOW)
     fraud = next(r for r in result["referrals"] if r["id"] == "fraudehelpdesk")
     assert fraud["verify"] is False and fraud["unconfirmed"] == []
     assert fraud["checks"]["phone"]["state"] == "confirmed"
@@ -168,7 +162,7 @@ TWO = "mijn digid doet het niet en ik moet ook toeslag aanvragen"
 
 def test_a_two_question_message_names_the_second_topic_among_the_alternatives():
     parse = _parse(("digid_problemen", 0.55), ("toeslagen", 0.4), ("email", 0.05))
-    result = build_response(CATALOG, TriageRequest(TWO, None), parse, 0.3, NOW)
+    result = build_response(catalog(), TriageRequest(TWO, None), parse, 0.3, NOW)
     assert result["topic"] == "digid_problemen"
     assert result["second_question"] == "toeslagen"
     assert result["alternatives"][0] == {"topic": "toeslagen", "confidence": 0.4}
@@ -179,14 +173,14 @@ def test_the_second_topic_stays_in_the_alternatives_when_the_cut_would_drop_it(m
 
     monkeypatch.setattr(triage_contract, "MAX_ALTERNATIVES", 0)
     parse = _parse(("digid_problemen", 0.55), ("toeslagen", 0.4), ("email", 0.05))
-    result = triage_contract.build_response(CATALOG, TriageRequest(TWO, None), parse, 0.3, NOW)
+    result = triage_contract.build_response(catalog(), TriageRequest(TWO, None), parse, 0.3, NOW)
     assert result["second_question"] == "toeslagen"
     assert [a["topic"] for a in result["alternatives"]] == ["toeslagen"]
 
 
 def test_the_text_nlu_saw_decides_the_shape():
     parse = {**_parse(("digid_problemen", 0.55), ("toeslagen", 0.4)), "text": "mijn digid doet het niet"}
-    result = build_response(CATALOG, TriageRequest(TWO, None), parse, 0.3, NOW)
+    result = build_response(catalog(), TriageRequest(TWO, None), parse, 0.3, NOW)
     assert result["second_question"] is None
 
 
@@ -200,5 +194,5 @@ def test_the_text_nlu_saw_decides_the_shape():
     ],
 )
 def test_no_second_question_without_two_topics(text, ranking, threshold):
-    result = build_response(CATALOG, TriageRequest(text, None), _parse(*ranking), threshold, NOW)
+    result = build_response(catalog(), TriageRequest(text, None), _parse(*ranking), threshold, NOW)
     assert result["second_question"] is None

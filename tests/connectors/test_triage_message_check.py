@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from bot.connectors.triage_contract import (
@@ -14,11 +11,9 @@ from bot.connectors.triage_contract import (
     build_message_check_response,
     parse_request,
 )
-from knowledge import load_catalog
 from knowledge.pii import mask_pii
+from tests.connectors.triage_support import NOW, catalog
 
-CATALOG = load_catalog()
-NOW = datetime(2025, 11, 26, 19, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 SCAM = "DigiD: uw account wordt vandaag nog geblokkeerd. Verifieer uw gegevens via https://digid-check.info/nu"
 
 
@@ -48,7 +43,7 @@ def test_a_long_pasted_message_is_accepted_in_message_check_mode():
 
 def _check(text: str, gemeente: str | None = None) -> dict:
     request = TriageRequest(text=text, gemeente=gemeente, mode="message_check")
-    return build_message_check_response(CATALOG, request, mask_pii(text).text, NOW)
+    return build_message_check_response(catalog(), request, mask_pii(text).text, NOW)
 
 
 def test_scam_answer_follows_the_contract():
@@ -63,7 +58,7 @@ def test_scam_answer_follows_the_contract():
         assert signal["quote"] in SCAM and signal["explanation"]
     assert set(body["answer"]) == {"title", "text", "simple", "steps", "links"}
     assert "DigiD stuurt nooit" in body["answer"]["text"]
-    assert body["answer"]["steps"] == list(CATALOG.message_check.after.items)
+    assert body["answer"]["steps"] == list(catalog().message_check.after.items)
     assert any("digid.nl" in link["url"] for link in body["answer"]["links"])
     assert [r["id"] for r in body["referrals"]] == ["fraudehelpdesk"]
 

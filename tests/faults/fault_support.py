@@ -15,12 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bot.rasa_client import RasaClient, RasaReply
 from scripts import pg_cluster
 from scripts import stack as stack_script
 from shared.messages import IncomingMessage
+from tests.ops.ops_support import tracker_events as ops_tracker_events
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKER_TOKEN = "fault-drill-token"
@@ -139,14 +138,8 @@ def free_port() -> int:
 
 
 def tracker_events(rasa_url: str, sender: str) -> list[dict[str, Any]]:
-    """The stored events of one conversation, through Rasa's HTTP API (needs --enable-api)."""
-    reply = httpx.get(
-        f"{rasa_url}/conversations/{sender}/tracker",
-        params={"token": TRACKER_TOKEN, "include_events": "ALL"},
-        timeout=30,
-    )
-    reply.raise_for_status()
-    return list(reply.json()["events"])
+    """The stored events of one conversation of a drill's Rasa (started with ``TRACKER_TOKEN``)."""
+    return ops_tracker_events(rasa_url, sender, TRACKER_TOKEN)
 
 
 def user_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

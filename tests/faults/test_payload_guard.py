@@ -8,14 +8,7 @@ from hypothesis import strategies as st
 from knowledge.pii import mask_pii
 from shared.input_text import clean_text
 from shared.payload_guard import OfferedPayloads, guard, looks_like_payload, neutralise
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fake_clock import Clock
 
 
 def test_neutralise_strips_every_leading_slash_and_keeps_the_words() -> None:

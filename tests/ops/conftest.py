@@ -10,21 +10,15 @@ from typing import Any
 
 import pytest
 
-from scripts import pg_cluster as pg_cluster_script
 from scripts import stack as stack_script
 from tests.ci_support import unavailable
 from tests.ops.ops_support import redis_argv, redis_ping, wait_until
+from tests.pg_support import throwaway_pg_cluster
 
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Any]:
-    pg = pg_cluster_script
-    try:
-        cluster = pg.PgCluster().start()
-    except pg.ClusterUnavailable as exc:
-        unavailable(f"POSTGRESQL UNAVAILABLE: {exc}")
-    yield cluster
-    cluster.stop()
+    yield from throwaway_pg_cluster(lambda exc: unavailable(f"POSTGRESQL UNAVAILABLE: {exc}"))
 
 
 @pytest.fixture(scope="session")

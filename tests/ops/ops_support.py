@@ -10,6 +10,11 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import stack as stack_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,3 +60,23 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
             return True
         time.sleep(0.2)
     return predicate()
+
+
+def require_trained_model() -> None:
+    """Fail, not skip, without a trained model: a test of the running stack needs the real Rasa."""
+    if not stack_script.MODEL.exists():
+        pytest.fail(f"no trained model at {stack_script.MODEL}: run `make train` first")
+
+
+def tracker_events(rasa_url: str, sender: str, token: str, timeout: float = 30.0) -> list[dict[str, Any]]:
+    """All stored events of one conversation, through Rasa's HTTP API (Rasa runs with --enable-api and
+    --auth-token ``token``); the tests read what was stored, not what was answered."""
+    import httpx  # imported on use: this module loads in the Rasa environment too
+
+    reply = httpx.get(
+        f"{rasa_url}/conversations/{sender}/tracker",
+        params={"token": token, "include_events": "ALL"},
+        timeout=timeout,
+    )
+    reply.raise_for_status()
+    return list(reply.json()["events"])

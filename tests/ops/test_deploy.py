@@ -193,6 +193,14 @@ def nginx_binary() -> str:
     return str(Path(found).resolve())
 
 
+def nginx_test(binary: str, prefix: Path) -> subprocess.CompletedProcess[str]:
+    """``nginx -t`` of ``prefix``/nginx.conf, with ``prefix`` as nginx's prefix and its errors on stderr."""
+    return subprocess.run(
+        [binary, "-t", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "stderr"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -261,10 +269,7 @@ def running_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     upstreams = servers[0].server_port, servers[1].server_port
     conf = localise((DEPLOY / "nginx.conf").read_text(), workdir, widget, *upstreams, ports)
     (workdir / "nginx.conf").write_text(conf)
-    check = subprocess.run(
-        [binary, "-t", "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", "stderr"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    check = nginx_test(binary, workdir)
     assert check.returncode == 0, check.stderr
     process = subprocess.Popen(
         [binary, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", "stderr", "-g", "daemon off;"],
@@ -412,9 +417,6 @@ def test_helm_sidecar_nginx_configuration_passes_nginx_t(tmp_path: Path) -> None
     main = main.replace("/etc/nginx/", f"{tmp_path}/").replace("include MIME;", f"include {mime};")
     (tmp_path / "nginx.conf").write_text(main)
 
-    check = subprocess.run(
-        [binary, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    check = nginx_test(binary, tmp_path)
 
     assert check.returncode == 0, check.stderr

@@ -30,7 +30,7 @@ socketio = require_module("socketio", "python-socketio is needed (app environmen
 require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python", minversion="3.10")
 
 from scripts import stack as stack_script  # noqa: E402
-from tests.ops.ops_support import ROOT  # noqa: E402
+from tests.ops.ops_support import ROOT, require_trained_model  # noqa: E402
 
 ALLOWED_ORIGIN = "https://www.bibliotheek-voorbeeld.nl"
 STAFF_KEY = "exposure-test-staff-key"
@@ -94,8 +94,7 @@ def reachable(host: str, port: int) -> bool:
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
     module = stack_script
-    if not module.MODEL.exists():
-        pytest.fail(f"no trained model at {module.MODEL}: run `make train` first")
+    require_trained_model()
     running = module.make_stack(
         extra_env={
             "WEBCHAT_ALLOWED_ORIGINS": ALLOWED_ORIGIN,

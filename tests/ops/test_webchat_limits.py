@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from tests.ci_support import require_module
 
@@ -35,6 +34,7 @@ require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python
 from bot.connectors.limits import TOO_FAST, TOO_LONG, WebchatLimits  # noqa: E402
 from scripts import stack as stack_script  # noqa: E402
 from shared.messages import load_fixed_texts  # noqa: E402
+from tests.ops.ops_support import require_trained_model, tracker_events  # noqa: E402
 from tests.ops.webchat_flood import (  # noqa: E402
     BIG_METADATA,
     BIG_METADATA_MARK,
@@ -63,8 +63,7 @@ PACE_S = 60.0 / DEFAULTS.per_socket.per_minute + 0.5
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
     module = stack_script
-    if not module.MODEL.exists():
-        pytest.fail(f"no trained model at {module.MODEL}: run `make train` first")
+    require_trained_model()
     defaults = dict.fromkeys(module.LIFTED_RATES, "")  # empty = the limits' own defaults
     running = module.start_custom_stack(
         extra_env={**defaults, "WEBCHAT_ALLOWED_ORIGINS": ORIGIN, "WEBCHAT_TRUSTED_PROXIES": "127.0.0.1"},
@@ -76,13 +75,8 @@ def stack() -> Iterator[Any]:
 
 def user_events(stack: Any, session_id: str) -> list[dict[str, Any]]:
     """The user events stored in the tracker of this session (its sender id is the part before the dot)."""
-    reply = requests.get(
-        f"{stack.rasa_url}/conversations/{session_id.split('.', 1)[0]}/tracker",
-        params={"token": TRACKER_TOKEN, "include_events": "ALL"},
-        timeout=60,
-    )
-    reply.raise_for_status()
-    return [event for event in reply.json()["events"] if event.get("event") == "user"]
+    events = tracker_events(stack.rasa_url, session_id.split(".", 1)[0], TRACKER_TOKEN, timeout=60)
+    return [event for event in events if event.get("event") == "user"]
 
 
 async def conversation(resident: Client) -> list[float]:

@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from tests.ci_support import require_module
 
@@ -32,6 +31,7 @@ socketio = require_module("socketio", "python-socketio is needed (app environmen
 require_module("aiohttp", "APP ENVIRONMENT NEEDED: run with .venv-app/bin/python", minversion="3.10")
 
 from scripts import stack as stack_script  # noqa: E402
+from tests.ops.ops_support import require_trained_model, tracker_events  # noqa: E402
 
 ORIGIN = "https://www.bibliotheek-voorbeeld.nl"
 TRACKER_TOKEN = "webchat-sessions-test-token"
@@ -50,8 +50,7 @@ def sender_of(session_id: str) -> str:
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
     module = stack_script
-    if not module.MODEL.exists():
-        pytest.fail(f"no trained model at {module.MODEL}: run `make train` first")
+    require_trained_model()
     running = module.start_custom_stack(
         extra_env={"WEBCHAT_ALLOWED_ORIGINS": ORIGIN, "WEBCHAT_SESSION_KEY": SESSION_KEY},
         rasa_args=("--enable-api", "--auth-token", TRACKER_TOKEN),
@@ -62,13 +61,8 @@ def stack() -> Iterator[Any]:
 
 def user_texts(stack: Any, session_id: str) -> list[str]:
     """The user messages stored in the tracker of this session's sender id."""
-    reply = requests.get(
-        f"{stack.rasa_url}/conversations/{sender_of(session_id)}/tracker",
-        params={"token": TRACKER_TOKEN, "include_events": "ALL"},
-        timeout=30,
-    )
-    reply.raise_for_status()
-    return [event.get("text") for event in reply.json()["events"] if event.get("event") == "user"]
+    events = tracker_events(stack.rasa_url, sender_of(session_id), TRACKER_TOKEN)
+    return [event.get("text") for event in events if event.get("event") == "user"]
 
 
 def rasa_log(stack: Any) -> str:

@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from actions import outbox
-from tests.outbox.outbox_support import ApiProcess, RelayProcess, relay_env
+from tests.outbox.outbox_support import ApiProcess, RelayProcess, private_outbox, relay_env
 
 
 @pytest.fixture
 def outbox_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "outbox.sqlite3"
-    monkeypatch.setenv("OUTBOX_PATH", str(path))
-    outbox.reset_connection()
-    yield path
-    outbox.reset_connection()
+    yield from private_outbox(tmp_path, monkeypatch)
 
 
 @pytest.fixture

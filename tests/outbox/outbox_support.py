@@ -13,13 +13,30 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from tests.ci_support import unavailable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def private_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point OUTBOX_PATH at a fresh file under ``tmp_path`` for one test; the body of the outbox fixtures.
+
+    ``actions.outbox`` keeps one connection; resetting it before and after makes the test use the new file and
+    leaves no connection to it behind.
+    """
+    from actions import outbox
+
+    path = tmp_path / "outbox.sqlite3"
+    monkeypatch.setenv("OUTBOX_PATH", str(path))
+    outbox.reset_connection()
+    yield path
+    outbox.reset_connection()
 
 
 def rows(path: Path, where: str = "1=1") -> list[sqlite3.Row]:
@@ -120,13 +137,8 @@ class ApiProcess:
             return False
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            _end(self.process, grace=10)
         self.process = None
 
     def event_ids(self) -> list[str]:
@@ -135,6 +147,18 @@ class ApiProcess:
             return [str(uuid.UUID(row[0])) for row in connection.execute("SELECT event_id FROM event")]
         finally:
             connection.close()
+
+
+def _end(process: subprocess.Popen[bytes], grace: float) -> int:
+    """Stop ``process`` if it still runs: SIGTERM, then SIGKILL after ``grace`` seconds; its exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
 
 
 @dataclass
@@ -168,14 +192,7 @@ class RelayProcess:
     def stop(self) -> int | None:
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        code = self.process.returncode
+        code = _end(self.process, grace=15)
         self.process = None
         return code
 

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -160,32 +161,31 @@ def fake_rasa_url(hostile_webchat_port: int) -> Iterator[str]:
 # ---------- our servers ----------
 
 
-def _start_webchat(bot_url: str, port: int) -> tuple[subprocess.Popen[Any], str]:
+@contextmanager
+def _webchat(bot_url: str, port: int) -> Iterator[DemoServer]:
+    """``python -m bot.webchat`` pointed at ``bot_url``; stopped when the block ends."""
     env = {"WEBCHAT_PORT": str(port), "WEBCHAT_HOST": "127.0.0.1", "WEBCHAT_BOT_URL": bot_url}
     process = start([sys.executable, "-m", "bot.webchat"], env=env)
-    url = f"http://127.0.0.1:{port}"
-    wait_for_http(url + "/", process)
-    return process, url
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(url + "/", process)
+        yield DemoServer(origin=url)
+    finally:
+        stop(process)
 
 
 @pytest.fixture(scope="session")
 def demo_server(rasa_server_url: str, webchat_port: int) -> Iterator[DemoServer]:
     """The demo page server, with the widget pointed at the real Rasa."""
-    process, url = _start_webchat(rasa_server_url, webchat_port)
-    try:
-        yield DemoServer(origin=url)
-    finally:
-        stop(process)
+    with _webchat(rasa_server_url, webchat_port) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
 def hostile_demo_server(fake_rasa_url: str, hostile_webchat_port: int) -> Iterator[DemoServer]:
     """The demo page server, with the widget pointed at the fake Rasa."""
-    process, url = _start_webchat(fake_rasa_url, hostile_webchat_port)
-    try:
-        yield DemoServer(origin=url)
-    finally:
-        stop(process)
+    with _webchat(fake_rasa_url, hostile_webchat_port) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -197,36 +197,53 @@ def test_server_masks_personal_data_before_calling_rasa(client: TestClient, upst
     assert "Belastingaangifte" in response.text  # the alternative
 
 
-def test_a_second_question_is_shown_to_staff(
-    client: TestClient, upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("text", "field", "value", "element_id", "opening_tag", "expected"),
+    [
+        pytest.param(
+            "Zorgtoeslag en aangifte?",
+            "second_question",
+            "belastingaangifte",
+            "second-question",
+            '<p id="second-question">',
+            ("Belastingaangifte", "(belastingaangifte)"),
+            id="second-question",
+        ),
+        pytest.param(
+            "Ik woon in Hoensbroek",
+            "outside",
+            {
+                "place": "Hoensbroek",
+                "gemeente": "Heerlen",
+                "nearest": "brunssum",
+                "text": "Hoensbroek hoort bij",
+            },
+            "outside-place",
+            '<p id="outside-place" class="notice">',
+            ("Hoensbroek hoort bij",),  # the chat's reply
+            id="place-outside",
+        ),
+    ],
+)
+def test_an_optional_triage_field_is_shown_to_staff(
+    client: TestClient,
+    upstreams: Upstreams,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    field: str,
+    value: object,
+    element_id: str,
+    opening_tag: str,
+    expected: tuple[str, ...],
 ) -> None:
     csrf = login(client)
-    page = client.post("/", data={"text": "Zorgtoeslag en aangifte?", "gemeente": "", "csrf": csrf})
-    assert 'id="second-question"' not in page.text  # the canned answer has none
-    monkeypatch.setitem(TRIAGE_ANSWER, "second_question", "belastingaangifte")
-    page = client.post("/", data={"text": "Zorgtoeslag en aangifte?", "gemeente": "", "csrf": csrf})
+    page = client.post("/", data={"text": text, "gemeente": "", "csrf": csrf})
+    assert f'id="{element_id}"' not in page.text  # the canned answer has none
+    monkeypatch.setitem(TRIAGE_ANSWER, field, value)
+    page = client.post("/", data={"text": text, "gemeente": "", "csrf": csrf})
     assert page.status_code == 200
-    shown = re.search(r'<p id="second-question">(.*?)</p>', page.text, re.S)
-    assert shown and "Belastingaangifte" in shown.group(1) and "(belastingaangifte)" in shown.group(1)
-
-
-def test_a_place_outside_is_shown_to_staff_with_the_chats_reply(
-    client: TestClient, upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    csrf = login(client)
-    page = client.post("/", data={"text": "Ik woon in Hoensbroek", "gemeente": "", "csrf": csrf})
-    assert 'id="outside-place"' not in page.text  # the canned answer has none
-    outside = {
-        "place": "Hoensbroek",
-        "gemeente": "Heerlen",
-        "nearest": "brunssum",
-        "text": "Hoensbroek hoort bij",
-    }
-    monkeypatch.setitem(TRIAGE_ANSWER, "outside", outside)
-    page = client.post("/", data={"text": "Ik woon in Hoensbroek", "gemeente": "", "csrf": csrf})
-    assert page.status_code == 200
-    shown = re.search(r'<p id="outside-place" class="notice">(.*?)</p>', page.text, re.S)
-    assert shown and "Hoensbroek hoort bij" in shown.group(1)
+    shown = re.search(re.escape(opening_tag) + "(.*?)</p>", page.text, re.S)
+    assert shown and all(part in shown.group(1) for part in expected)
 
 
 def test_triage_rejects_unknown_gemeente(client: TestClient, upstreams: Upstreams) -> None:

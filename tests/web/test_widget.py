@@ -119,17 +119,23 @@ def test_widget_duplicated_tab_takes_the_conversation_and_gives_it_back(
     assert first.evaluate(session) == second.evaluate(session)
 
 
+def _press_until_focused(page: Any, key: str, css_class: str, *, presses: int, failure: str) -> None:
+    """Press ``key`` until an element with ``css_class`` has the focus, at most ``presses`` times."""
+    for _ in range(presses):
+        page.keyboard.press(key)
+        if page.evaluate("c => document.activeElement.classList.contains(c)", css_class):
+            return
+    raise AssertionError(failure)
+
+
 def test_widget_keyboard_only(context: Any, demo_server: DemoServer) -> None:
     # arrange
     page = open_demo(context, demo_server)
     keyboard = page.keyboard
     # act: tab to the launcher
-    for _ in range(30):
-        keyboard.press("Tab")
-        if page.evaluate("document.activeElement.classList.contains('ww-launcher')"):
-            break
-    else:
-        raise AssertionError("the launcher is not reachable with Tab")
+    _press_until_focused(
+        page, "Tab", "ww-launcher", presses=30, failure="the launcher is not reachable with Tab"
+    )
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "focus must be visible"
     keyboard.press("Enter")
@@ -145,12 +151,13 @@ def test_widget_keyboard_only(context: Any, demo_server: DemoServer) -> None:
     settle(page)
     # act: reach a quick reply (or the read-aloud button) with Shift+Tab and use it
     if page.locator(".ww-log .ww-replies button").count():
-        for _ in range(40):
-            keyboard.press("Shift+Tab")
-            if page.evaluate("document.activeElement.classList.contains('ww-reply')"):
-                break
-        else:
-            raise AssertionError("quick-reply buttons are not reachable with the keyboard")
+        _press_until_focused(
+            page,
+            "Shift+Tab",
+            "ww-reply",
+            presses=40,
+            failure="quick-reply buttons are not reachable with the keyboard",
+        )
         title = page.evaluate("document.activeElement.textContent")
         before = bot_count(page)
         keyboard.press("Enter")
