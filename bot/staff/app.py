@@ -11,7 +11,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from bot.staff.content_client import ContentClient
 from bot.staff.content_routes import add_content_routes
 from bot.staff.events_client import EventError, EventsClient
+from bot.staff.guard import login_guard
 from bot.staff.masking import mask_text
 from bot.staff.session import (
     COOKIE_NAME,
@@ -171,20 +172,7 @@ def create_app(
     def current_session(request: Request) -> StaffSession | None:
         return decode_cookie(key, request.cookies.get(COOKIE_NAME))
 
-    def signed_in(
-        handler: Callable[[Request, StaffSession], Awaitable[Response]],
-    ) -> Callable[[Request], Awaitable[Response]]:
-        """A page for signed-in staff only: without a valid session cookie the browser goes to /login."""
-
-        async def endpoint(request: Request) -> Response:
-            session = current_session(request)
-            if session is None:
-                return RedirectResponse("/login", status_code=303)
-            return await handler(request, session)
-
-        # Not functools.wraps: FastAPI would read the handler's signature and take ``session`` for a query.
-        endpoint.__name__, endpoint.__doc__ = handler.__name__, handler.__doc__
-        return endpoint
+    signed_in = login_guard(current_session)
 
     def page(
         request: Request,
