@@ -40,8 +40,8 @@ UNKNOWN_FACT = "Dit gegeven bestaat niet. Kies een gegeven uit de lijst."
 SAVED = "Opgeslagen. Bewoners zien het binnen enkele seconden."
 ONLY_EDITORS = "Deze pagina is alleen voor redacteuren. Log in met de sleutel voor redacteuren."
 Page = Callable[[Request, str, dict[str, Any], StaffSession | None, int], HTMLResponse]
-# A form of the overview -> (fact key, the version it was based on, the change), or FormProblem.
-FormToEdit = Callable[[dict[str, str]], Awaitable[tuple[str, int, dict[str, Any]]]]
+# A posted form of the overview -> (fact key, the version it was based on, the change), or FormProblem.
+FormToEdit = Callable[[Request, dict[str, str]], Awaitable[tuple[str, int, dict[str, Any]]]]
 
 
 def add_content_routes(
@@ -190,55 +190,54 @@ def add_content_routes(
         logger.info("content edit saved key=%s", fact_key)
         return RedirectResponse("/inhoud?opgeslagen=1#lijst", status_code=303)
 
-    async def overview_form(request: Request, session: StaffSession, what: str, build: FormToEdit) -> Response:
-        """The forms of the overview (closures, single sessions, withdrawals): one CSRF check and error
-        handling; ``build`` turns the form into (fact key, base version, change) or raises FormProblem."""
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
-            return await overview(request, session, error=EXPIRED, status=403)
-        try:
-            fact_key, base, change = await build(form)
-            await save(request, session, fact_key, base, change)
-        except FormProblem as exc:
-            return await overview(request, session, error=str(exc), status=400)
-        except ContentRefused as exc:
-            return await overview(request, session, error=exc.message, status=409 if exc.status == 409 else 400)
-        except ContentUnavailable as exc:
-            return await overview(request, session, error=exc.message, status=503)
-        logger.info("content %s saved", what)
-        return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
+    def overview_form(path: str, what: str) -> Callable[[FormToEdit], FormToEdit]:
+        """Register a form of the overview (closures, single sessions, withdrawals) at ``path``: editors only,
+        one CSRF check and error handling; the decorated ``build`` turns the posted form into (fact key, base
+        version, change) or raises FormProblem."""
 
-    @app.post("/inhoud/sluiting", response_class=HTMLResponse)
-    @editors_only
-    async def content_closure(request: Request, session: StaffSession) -> Response:
-        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
-            _, overlay = await request.app.state.content.overlay()
-            closure_key, change = closure_edit(
-                form, catalog_with(overlay), only_today=form.get("action") == "vandaag"
-            )
-            return closure_key, 0, change
+        def register(build: FormToEdit) -> FormToEdit:
+            async def submit(request: Request, session: StaffSession) -> Response:
+                form = {k: str(v) for k, v in (await request.form()).items()}
+                if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
+                    return await overview(request, session, error=EXPIRED, status=403)
+                try:
+                    fact_key, base, change = await build(request, form)
+                    await save(request, session, fact_key, base, change)
+                except FormProblem as exc:
+                    return await overview(request, session, error=str(exc), status=400)
+                except ContentRefused as exc:
+                    status = 409 if exc.status == 409 else 400
+                    return await overview(request, session, error=exc.message, status=status)
+                except ContentUnavailable as exc:
+                    return await overview(request, session, error=exc.message, status=503)
+                logger.info("content %s saved", what)
+                return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
 
-        return await overview_form(request, session, "closure", build)
+            submit.__name__, submit.__doc__ = build.__name__, build.__doc__
+            app.post(path, response_class=HTMLResponse)(editors_only(submit))
+            return build
 
-    @app.post("/inhoud/keer", response_class=HTMLResponse)
-    @editors_only
-    async def content_session(request: Request, session: StaffSession) -> Response:
-        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
-            session_key, change = session_edit(form, cancel=form.get("action") == "niet")
-            return session_key, 0, change
+        return register
 
-        return await overview_form(request, session, "session", build)
+    @overview_form("/inhoud/sluiting", "closure")
+    async def content_closure(request: Request, form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+        _, overlay = await request.app.state.content.overlay()
+        closure_key, change = closure_edit(
+            form, catalog_with(overlay), only_today=form.get("action") == "vandaag"
+        )
+        return closure_key, 0, change
 
-    @app.post("/inhoud/sluiting/intrekken", response_class=HTMLResponse)
-    @editors_only
-    async def content_closure_cancel(request: Request, session: StaffSession) -> Response:
-        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
-            closure_key = form.get("key", "")
-            _, overlay = await request.app.state.content.overlay()
-            edit = overlay.get(closure_key)
-            dated = any(f"/{kind}/" in closure_key for kind in ("closure", "session", "cancel"))
-            if edit is None or not dated or not form.get("base", "").isdigit():
-                raise FormProblem("Niet opgeslagen. Deze sluiting bestaat niet (meer). Laad de pagina opnieuw.")
-            return closure_key, int(form["base"]), {**edit.change, "cancelled": True}
+    @overview_form("/inhoud/keer", "session")
+    async def content_session(request: Request, form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+        session_key, change = session_edit(form, cancel=form.get("action") == "niet")
+        return session_key, 0, change
 
-        return await overview_form(request, session, "closure withdrawal", build)
+    @overview_form("/inhoud/sluiting/intrekken", "closure withdrawal")
+    async def content_closure_cancel(request: Request, form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+        closure_key = form.get("key", "")
+        _, overlay = await request.app.state.content.overlay()
+        edit = overlay.get(closure_key)
+        dated = any(f"/{kind}/" in closure_key for kind in ("closure", "session", "cancel"))
+        if edit is None or not dated or not form.get("base", "").isdigit():
+            raise FormProblem("Niet opgeslagen. Deze sluiting bestaat niet (meer). Laad de pagina opnieuw.")
+        return closure_key, int(form["base"]), {**edit.change, "cancelled": True}
