@@ -11,7 +11,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from bot.staff.content_client import ContentClient
 from bot.staff.content_routes import add_content_routes
 from bot.staff.events_client import EventError, EventsClient
+from bot.staff.guard import login_guard
 from bot.staff.masking import mask_text
 from bot.staff.session import (
     COOKIE_NAME,
@@ -40,13 +41,12 @@ from bot.staff.session import (
     new_session,
 )
 from bot.staff.settings import SESSION_HOURS, StaffSettings
+from bot.staff.text_tabs import MAX_QUESTION_LENGTH, TEXT_TABS, TextTab
 from bot.staff.triage_client import MessageCheckResult, TriageClient, TriageError, TriageResult
 from knowledge import clock, get_catalog
 from knowledge.reach import reach_vocabulary
 
 HERE = Path(__file__).resolve().parent
-MAX_QUESTION_LENGTH = 1000  # the triage endpoint accepts at most 1000 characters
-MAX_MESSAGE_LENGTH = 4096  # ... and a message to check of at most 4096 (bot/connectors/triage_contract.py)
 CONTENT_ID = re.compile(r"^[a-z0-9_]{1,64}$")
 FAILED_LOGIN_DELAY_S = 1.0
 
@@ -171,20 +171,7 @@ def create_app(
     def current_session(request: Request) -> StaffSession | None:
         return decode_cookie(key, request.cookies.get(COOKIE_NAME))
 
-    def signed_in(
-        handler: Callable[[Request, StaffSession], Awaitable[Response]],
-    ) -> Callable[[Request], Awaitable[Response]]:
-        """A page for signed-in staff only: without a valid session cookie the browser goes to /login."""
-
-        async def endpoint(request: Request) -> Response:
-            session = current_session(request)
-            if session is None:
-                return RedirectResponse("/login", status_code=303)
-            return await handler(request, session)
-
-        # Not functools.wraps: FastAPI would read the handler's signature and take ``session`` for a query.
-        endpoint.__name__, endpoint.__doc__ = handler.__name__, handler.__doc__
-        return endpoint
+    signed_in = login_guard(current_session)
 
     def page(
         request: Request,
@@ -201,33 +188,6 @@ def create_app(
             **context,
         }
         return templates.TemplateResponse(request, name, full, status_code=status_code)
-
-    def form_page(
-        request: Request,
-        session: StaffSession,
-        *,
-        error: str | None = None,
-        status_code: int = 200,
-        gemeente: str = "",
-        question: str = "",
-        result: TriageResult | None = None,
-        masked_kinds: list[str] | None = None,
-    ) -> HTMLResponse:
-        today = clock.today().strftime("%d-%m-%Y")
-        return page(
-            request,
-            "triage.html",
-            {
-                "error": error,
-                "gemeente": gemeente,
-                "question": question,
-                "result": result,
-                "masked_kinds": masked_kinds or [],
-                "today": today,
-            },
-            session,
-            status_code,
-        )
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:
@@ -283,9 +243,7 @@ def create_app(
         response.delete_cookie(COOKIE_NAME, path="/")
         return response
 
-    async def read_text_form(
-        request: Request, session: StaffSession, *, empty: str, too_long: str, max_length: int
-    ) -> PostedText:
+    async def read_text_form(request: Request, session: StaffSession, tab: TextTab) -> PostedText:
         """The checks the triage and message-check forms share: origin and CSRF, municipality, text, length.
 
         The text is masked before anything else sees it; a refused form names its Dutch reason and status.
@@ -298,118 +256,84 @@ def create_app(
         if gemeente and gemeente not in _gemeenten():
             return PostedText(error="Kies een gemeente uit de lijst.", status_code=400)
         if not raw_text:
-            return PostedText(gemeente=gemeente, error=empty, status_code=400)
+            return PostedText(gemeente=gemeente, error=tab.empty, status_code=400)
         masked = mask_text(raw_text)
-        if len(masked.text) > max_length:
-            return PostedText(gemeente, masked.text[:max_length], masked.found, too_long, 400)
+        if len(masked.text) > tab.max_length:
+            return PostedText(gemeente, masked.text[: tab.max_length], masked.found, tab.too_long, 400)
         return PostedText(gemeente, masked.text, masked.found)
 
-    @app.get("/", response_class=HTMLResponse)
-    @signed_in
-    async def triage_form(request: Request, session: StaffSession) -> Response:
-        return form_page(request, session)
-
-    @app.post("/", response_class=HTMLResponse)
-    @signed_in
-    async def triage(request: Request, session: StaffSession) -> Response:
-        posted = await read_text_form(
-            request,
-            session,
-            empty="Typ eerst de vraag van de bezoeker.",
-            too_long=f"De vraag is te lang. Gebruik hoogstens {MAX_QUESTION_LENGTH} tekens.",
-            max_length=MAX_QUESTION_LENGTH,
-        )
-        gemeente = posted.gemeente
-        if posted.error is not None:
-            return form_page(
-                request,
-                session,
-                error=posted.error,
-                gemeente=gemeente,
-                question=posted.text,
-                status_code=posted.status_code,
-            )
-        try:
-            result = await request.app.state.triage.triage(posted.text, gemeente or None)
-        except TriageError as exc:
-            logger.warning("triage failed status=%s", exc.status)
-            return form_page(
-                request,
-                session,
-                error=exc.message,
-                gemeente=gemeente,
-                question=posted.text,
-                status_code=exc.status,
-            )
-        logger.info("triage answered topic=%s", result.topic)
-        return form_page(
-            request,
-            session,
-            gemeente=gemeente,
-            question=posted.text,
-            result=result,
-            masked_kinds=posted.found,
-        )
-
-    def check_page(
+    def tab_page(
         request: Request,
         session: StaffSession,
+        tab: TextTab,
         *,
         error: str | None = None,
         status_code: int = 200,
         gemeente: str = "",
-        message: str = "",
-        result: MessageCheckResult | None = None,
+        text: str = "",
+        result: TriageResult | MessageCheckResult | None = None,
         masked_kinds: list[str] | None = None,
     ) -> HTMLResponse:
-        today = clock.today().strftime("%d-%m-%Y")
         context = {
             "error": error,
             "gemeente": gemeente,
-            "message": message,
+            tab.text_name: text,
             "result": result,
             "masked_kinds": masked_kinds or [],
-            "today": today,
-            "max_length": MAX_MESSAGE_LENGTH,
+            "today": clock.today().strftime("%d-%m-%Y"),
+            "max_length": tab.max_length,
         }
-        return page(request, "message_check.html", context, session, status_code)
+        return page(request, tab.template, context, session, status_code)
 
-    @app.get("/bericht", response_class=HTMLResponse)
-    @signed_in
-    async def message_check_form(request: Request, session: StaffSession) -> Response:
-        return check_page(request, session)
-
-    @app.post("/bericht", response_class=HTMLResponse)
-    @signed_in
-    async def message_check(request: Request, session: StaffSession) -> Response:
-        """Check a message a resident shows at the desk; the text is masked, never logged or kept."""
-        posted = await read_text_form(
-            request,
-            session,
-            empty="Plak eerst het bericht dat de bezoeker kreeg.",
-            too_long=f"Het bericht is te lang. Gebruik hoogstens {MAX_MESSAGE_LENGTH} tekens.",
-            max_length=MAX_MESSAGE_LENGTH,
-        )
+    async def post_tab(request: Request, session: StaffSession, tab: TextTab) -> Response:
+        """Send a posted text to the triage endpoint and show the answer; the text is masked, never logged."""
+        posted = await read_text_form(request, session, tab)
         gemeente = posted.gemeente
         if posted.error is not None:
+            shown = posted.text if tab.shows_refused_text else ""
             status_code = posted.status_code
-            return check_page(request, session, error=posted.error, gemeente=gemeente, status_code=status_code)
-        try:
-            result = await request.app.state.triage.check_message(posted.text, gemeente or None)
-        except TriageError as exc:
-            logger.warning("message check failed status=%s", exc.status)
-            return check_page(
+            return tab_page(
                 request,
                 session,
+                tab,
+                error=posted.error,
+                gemeente=gemeente,
+                text=shown,
+                status_code=status_code,
+            )
+        try:
+            result = await tab.ask(request.app.state.triage, posted.text, gemeente or None)
+        except TriageError as exc:
+            logger.warning("%s failed status=%s", tab.what, exc.status)
+            return tab_page(
+                request,
+                session,
+                tab,
                 error=exc.message,
                 gemeente=gemeente,
-                message=posted.text,
+                text=posted.text,
                 status_code=exc.status,
             )
-        logger.info("message checked verdict=%s signals=%d", result.verdict, len(result.signals))
-        return check_page(
-            request, session, gemeente=gemeente, message=posted.text, result=result, masked_kinds=posted.found
+        tab.log_answer(result)
+        return tab_page(
+            request, session, tab, gemeente=gemeente, text=posted.text, result=result, masked_kinds=posted.found
         )
+
+    def add_text_tab(tab: TextTab) -> None:
+        """Register the tab's form (GET) and its post (POST), both for signed-in staff only."""
+
+        async def show(request: Request, session: StaffSession) -> Response:
+            return tab_page(request, session, tab)
+
+        async def send(request: Request, session: StaffSession) -> Response:
+            return await post_tab(request, session, tab)
+
+        show.__name__, send.__name__ = tab.route_names
+        app.get(tab.path, response_class=HTMLResponse)(signed_in(show))
+        app.post(tab.path, response_class=HTMLResponse)(signed_in(send))
+
+    for tab in TEXT_TABS:
+        add_text_tab(tab)
 
     @app.post("/referrals")
     async def record_referral(request: Request) -> Response:

@@ -28,6 +28,7 @@ from bot.staff.content_page import (
     source_pages,
     staff_closures,
 )
+from bot.staff.guard import Endpoint, SessionOf, SignedInHandler, login_guard
 from bot.staff.session import EDITOR, StaffSession, csrf_valid
 from knowledge.clock import today
 from knowledge.local_facts import times_text
@@ -39,9 +40,8 @@ UNKNOWN_FACT = "Dit gegeven bestaat niet. Kies een gegeven uit de lijst."
 SAVED = "Opgeslagen. Bewoners zien het binnen enkele seconden."
 ONLY_EDITORS = "Deze pagina is alleen voor redacteuren. Log in met de sleutel voor redacteuren."
 Page = Callable[[Request, str, dict[str, Any], StaffSession | None, int], HTMLResponse]
-SessionOf = Callable[[Request], StaffSession | None]
-# A form of the overview -> (fact key, the version it was based on, the change), or FormProblem.
-FormToEdit = Callable[[dict[str, str]], Awaitable[tuple[str, int, dict[str, Any]]]]
+# A posted form of the overview -> (fact key, the version it was based on, the change), or FormProblem.
+FormToEdit = Callable[[Request, dict[str, str]], Awaitable[tuple[str, int, dict[str, Any]]]]
 
 
 def add_content_routes(
@@ -49,13 +49,18 @@ def add_content_routes(
 ) -> None:
     """Register /inhoud, /inhoud/feit, /inhoud/sluiting and /inhoud/sluiting/intrekken."""
 
-    def gate(request: Request) -> StaffSession | Response:
-        session = session_of(request)
-        if session is None:
-            return RedirectResponse("/login", status_code=303)
-        if not session.is_editor:
-            return page(request, "content_forbidden.html", {"error": ONLY_EDITORS}, session, 403)
-        return session
+    signed_in = login_guard(session_of)
+
+    def editors_only(handler: SignedInHandler) -> Endpoint:
+        """A content page: signed in (else the login page), and with the editor key (else a 403 page)."""
+
+        async def for_editors(request: Request, session: StaffSession) -> Response:
+            if not session.is_editor:
+                return page(request, "content_forbidden.html", {"error": ONLY_EDITORS}, session, 403)
+            return await handler(request, session)
+
+        for_editors.__name__, for_editors.__doc__ = handler.__name__, handler.__doc__
+        return signed_in(for_editors)
 
     async def overview(
         request: Request,
@@ -145,27 +150,21 @@ def add_content_routes(
         return await request.app.state.content.save(fact_key, base, change, EDITOR)  # type: ignore[no-any-return]
 
     @app.get("/inhoud", response_class=HTMLResponse)
-    async def content_overview(request: Request) -> Response:
-        session = gate(request)
-        if isinstance(session, Response):
-            return session
+    @editors_only
+    async def content_overview(request: Request, session: StaffSession) -> Response:
         saved = request.query_params.get("opgeslagen")
         return await overview(
             request, session, notice="Opgeslagen. Bewoners zien het binnen enkele seconden." if saved else None
         )
 
     @app.get("/inhoud/feit", response_class=HTMLResponse)
-    async def content_fact(request: Request) -> Response:
-        session = gate(request)
-        if isinstance(session, Response):
-            return session
+    @editors_only
+    async def content_fact(request: Request, session: StaffSession) -> Response:
         return await fact_form(request, session, request.query_params.get("sleutel", ""))
 
     @app.post("/inhoud/feit", response_class=HTMLResponse)
-    async def content_fact_save(request: Request) -> Response:
-        session = gate(request)
-        if isinstance(session, Response):
-            return session
+    @editors_only
+    async def content_fact_save(request: Request, session: StaffSession) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
         fact_key = form.get("key", "")
         if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
@@ -191,55 +190,54 @@ def add_content_routes(
         logger.info("content edit saved key=%s", fact_key)
         return RedirectResponse("/inhoud?opgeslagen=1#lijst", status_code=303)
 
-    async def overview_form(request: Request, what: str, build: FormToEdit) -> Response:
-        """The forms of the overview (closures, single sessions, withdrawals): one gate, CSRF check and error
-        handling; ``build`` turns the form into (fact key, base version, change) or raises FormProblem."""
-        session = gate(request)
-        if isinstance(session, Response):
-            return session
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
-            return await overview(request, session, error=EXPIRED, status=403)
-        try:
-            fact_key, base, change = await build(form)
-            await save(request, session, fact_key, base, change)
-        except FormProblem as exc:
-            return await overview(request, session, error=str(exc), status=400)
-        except ContentRefused as exc:
-            return await overview(request, session, error=exc.message, status=409 if exc.status == 409 else 400)
-        except ContentUnavailable as exc:
-            return await overview(request, session, error=exc.message, status=503)
-        logger.info("content %s saved", what)
-        return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
+    def overview_form(path: str, what: str) -> Callable[[FormToEdit], FormToEdit]:
+        """Register a form of the overview (closures, single sessions, withdrawals) at ``path``: editors only,
+        one CSRF check and error handling; the decorated ``build`` turns the posted form into (fact key, base
+        version, change) or raises FormProblem."""
 
-    @app.post("/inhoud/sluiting", response_class=HTMLResponse)
-    async def content_closure(request: Request) -> Response:
-        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
-            _, overlay = await request.app.state.content.overlay()
-            closure_key, change = closure_edit(
-                form, catalog_with(overlay), only_today=form.get("action") == "vandaag"
-            )
-            return closure_key, 0, change
+        def register(build: FormToEdit) -> FormToEdit:
+            async def submit(request: Request, session: StaffSession) -> Response:
+                form = {k: str(v) for k, v in (await request.form()).items()}
+                if not same_origin(request) or not csrf_valid(key, session, form.get("csrf", "")):
+                    return await overview(request, session, error=EXPIRED, status=403)
+                try:
+                    fact_key, base, change = await build(request, form)
+                    await save(request, session, fact_key, base, change)
+                except FormProblem as exc:
+                    return await overview(request, session, error=str(exc), status=400)
+                except ContentRefused as exc:
+                    status = 409 if exc.status == 409 else 400
+                    return await overview(request, session, error=exc.message, status=status)
+                except ContentUnavailable as exc:
+                    return await overview(request, session, error=exc.message, status=503)
+                logger.info("content %s saved", what)
+                return RedirectResponse("/inhoud?opgeslagen=1#sluitingen", status_code=303)
 
-        return await overview_form(request, "closure", build)
+            submit.__name__, submit.__doc__ = build.__name__, build.__doc__
+            app.post(path, response_class=HTMLResponse)(editors_only(submit))
+            return build
 
-    @app.post("/inhoud/keer", response_class=HTMLResponse)
-    async def content_session(request: Request) -> Response:
-        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
-            session_key, change = session_edit(form, cancel=form.get("action") == "niet")
-            return session_key, 0, change
+        return register
 
-        return await overview_form(request, "session", build)
+    @overview_form("/inhoud/sluiting", "closure")
+    async def content_closure(request: Request, form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+        _, overlay = await request.app.state.content.overlay()
+        closure_key, change = closure_edit(
+            form, catalog_with(overlay), only_today=form.get("action") == "vandaag"
+        )
+        return closure_key, 0, change
 
-    @app.post("/inhoud/sluiting/intrekken", response_class=HTMLResponse)
-    async def content_closure_cancel(request: Request) -> Response:
-        async def build(form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
-            closure_key = form.get("key", "")
-            _, overlay = await request.app.state.content.overlay()
-            edit = overlay.get(closure_key)
-            dated = any(f"/{kind}/" in closure_key for kind in ("closure", "session", "cancel"))
-            if edit is None or not dated or not form.get("base", "").isdigit():
-                raise FormProblem("Niet opgeslagen. Deze sluiting bestaat niet (meer). Laad de pagina opnieuw.")
-            return closure_key, int(form["base"]), {**edit.change, "cancelled": True}
+    @overview_form("/inhoud/keer", "session")
+    async def content_session(request: Request, form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+        session_key, change = session_edit(form, cancel=form.get("action") == "niet")
+        return session_key, 0, change
 
-        return await overview_form(request, "closure withdrawal", build)
+    @overview_form("/inhoud/sluiting/intrekken", "closure withdrawal")
+    async def content_closure_cancel(request: Request, form: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
+        closure_key = form.get("key", "")
+        _, overlay = await request.app.state.content.overlay()
+        edit = overlay.get(closure_key)
+        dated = any(f"/{kind}/" in closure_key for kind in ("closure", "session", "cancel"))
+        if edit is None or not dated or not form.get("base", "").isdigit():
+            raise FormProblem("Niet opgeslagen. Deze sluiting bestaat niet (meer). Laad de pagina opnieuw.")
+        return closure_key, int(form["base"]), {**edit.change, "cancelled": True}

@@ -55,50 +55,30 @@ def text_message(body: str) -> dict[str, Any]:
     return {"type": "text", "text": {"preview_url": False, "body": body}}
 
 
+def _interactive(kind: str, body: str, action: dict[str, Any]) -> dict[str, Any]:
+    """The envelope every interactive message shares: its kind (``button`` or ``list``), body and action."""
+    return {"type": "interactive", "interactive": {"type": kind, "body": {"text": body}, "action": action}}
+
+
 def _reply_buttons(body: str, buttons: list[Button], ids: CallbackIds) -> dict[str, Any]:
-    return {
-        "type": "interactive",
-        "interactive": {
-            "type": "button",
-            "body": {"text": body},
-            "action": {
-                "buttons": [
-                    {
-                        "type": "reply",
-                        "reply": {
-                            "id": ids.id_for(button.payload),
-                            "title": truncate(button.title, MAX_BUTTON_TITLE),
-                        },
-                    }
-                    for button in buttons
-                ]
-            },
-        },
-    }
+    replies = [
+        {
+            "type": "reply",
+            "reply": {"id": ids.id_for(button.payload), "title": truncate(button.title, MAX_BUTTON_TITLE)},
+        }
+        for button in buttons
+    ]
+    return _interactive("button", body, {"buttons": replies})
 
 
 def _list(body: str, buttons: list[Button], ids: CallbackIds, label: str) -> dict[str, Any]:
-    return {
-        "type": "interactive",
-        "interactive": {
-            "type": "list",
-            "body": {"text": body},
-            "action": {
-                "button": truncate(label, MAX_LIST_BUTTON),
-                "sections": [
-                    {
-                        "rows": [
-                            {
-                                "id": ids.id_for(button.payload),
-                                "title": truncate(button.title, MAX_ROW_TITLE),
-                            }
-                            for button in buttons[:MAX_LIST_ROWS]
-                        ]
-                    }
-                ],
-            },
-        },
-    }
+    rows = [
+        {"id": ids.id_for(button.payload), "title": truncate(button.title, MAX_ROW_TITLE)}
+        for button in buttons[:MAX_LIST_ROWS]
+    ]
+    return _interactive(
+        "list", body, {"button": truncate(label, MAX_LIST_BUTTON), "sections": [{"rows": rows}]}
+    )
 
 
 def render(
