@@ -41,7 +41,7 @@ from bot.staff.session import (
     new_session,
 )
 from bot.staff.settings import SESSION_HOURS, StaffSettings
-from bot.staff.text_tabs import MAX_QUESTION_LENGTH, TEXT_TABS, TextTab
+from bot.staff.text_tabs import TEXT_TABS, TextTab
 from bot.staff.triage_client import MessageCheckResult, TriageClient, TriageError, TriageResult
 from knowledge import clock, get_catalog
 from knowledge.reach import reach_vocabulary
@@ -184,7 +184,6 @@ def create_app(
             "csrf": csrf_token(key, session) if session else "",
             "is_editor": bool(session and session.is_editor),
             "gemeenten": _gemeenten(),
-            "max_length": MAX_QUESTION_LENGTH,
             **context,
         }
         return templates.TemplateResponse(request, name, full, status_code=status_code)
