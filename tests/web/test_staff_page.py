@@ -75,7 +75,9 @@ def test_staff_print_view_is_a4_large_type_with_links_as_text(context: Any, staf
     page = context.new_page()
     log_in(page, staff_server)
     ask(page, "Hoe vraag ik een DigiD aan?", "kerkrade")
-    assert page.get_by_role("button", name="Afdrukken voor de bezoeker").is_visible()
+    print_button = page.get_by_role("button", name="Afdrukken voor de bezoeker")
+    print_button.wait_for(state="visible", timeout=10_000)  # the page's script unhides it after load
+    assert print_button.is_visible()
     # act
     page.emulate_media(media="print")
     # assert
