@@ -41,7 +41,7 @@ from bot.staff.session import (
     new_session,
 )
 from bot.staff.settings import SESSION_HOURS, StaffSettings
-from bot.staff.text_tabs import TEXT_TABS, TextTab
+from bot.staff.text_tabs import TEXT_TABS, Result, TextTab
 from bot.staff.triage_client import MessageCheckResult, TriageClient, TriageError, TriageResult
 from knowledge import clock, get_catalog
 from knowledge.reach import reach_vocabulary
@@ -242,7 +242,7 @@ def create_app(
         response.delete_cookie(COOKIE_NAME, path="/")
         return response
 
-    async def read_text_form(request: Request, session: StaffSession, tab: TextTab) -> PostedText:
+    async def read_text_form(request: Request, session: StaffSession, tab: TextTab[Any]) -> PostedText:
         """The checks the triage and message-check forms share: origin and CSRF, municipality, text, length.
 
         The text is masked before anything else sees it; a refused form names its Dutch reason and status.
@@ -264,7 +264,7 @@ def create_app(
     def tab_page(
         request: Request,
         session: StaffSession,
-        tab: TextTab,
+        tab: TextTab[Any],
         *,
         error: str | None = None,
         status_code: int = 200,
@@ -284,7 +284,7 @@ def create_app(
         }
         return page(request, tab.template, context, session, status_code)
 
-    async def post_tab(request: Request, session: StaffSession, tab: TextTab) -> Response:
+    async def post_tab(request: Request, session: StaffSession, tab: TextTab[Result]) -> Response:
         """Send a posted text to the triage endpoint and show the answer; the text is masked, never logged."""
         posted = await read_text_form(request, session, tab)
         gemeente = posted.gemeente
@@ -318,7 +318,7 @@ def create_app(
             request, session, tab, gemeente=gemeente, text=posted.text, result=result, masked_kinds=posted.found
         )
 
-    def add_text_tab(tab: TextTab) -> None:
+    def add_text_tab(tab: TextTab[Any]) -> None:
         """Register the tab's form (GET) and its post (POST), both for signed-in staff only."""
 
         async def show(request: Request, session: StaffSession) -> Response:

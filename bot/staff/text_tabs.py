@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
 from bot.staff.triage_client import MessageCheckResult, TriageClient, TriageResult
 
@@ -18,10 +18,12 @@ MAX_MESSAGE_LENGTH = 4096  # ... and a message to check of at most 4096 (bot/con
 
 logger = logging.getLogger("wegwijzer.staff")
 
+Result = TypeVar("Result", TriageResult, MessageCheckResult)
+
 
 @dataclass(frozen=True)
-class TextTab:
-    """What one tab's pages and form differ in."""
+class TextTab(Generic[Result]):
+    """What one tab's pages and form differ in; ``Result`` is the answer its triage call returns."""
 
     path: str  # where the form is shown (GET) and posted (POST)
     template: str
@@ -31,8 +33,8 @@ class TextTab:
     too_long: str  # ... and for one over max_length
     shows_refused_text: bool  # after a refused form, the (masked) text stands in the form again
     what: str  # the tab's name in log lines
-    ask: Callable[[TriageClient, str, str | None], Awaitable[Any]]  # the triage client's call for the text
-    log_answer: Callable[[Any], None]  # one log line for an answer, without the text
+    ask: Callable[[TriageClient, str, str | None], Awaitable[Result]]  # the triage client's call for the text
+    log_answer: Callable[[Result], None]  # one log line for an answer, without the text
     route_names: tuple[str, str]  # the endpoints' names, form (GET) and post (POST)
 
 
@@ -44,7 +46,7 @@ def _log_check(result: MessageCheckResult) -> None:
     logger.info("message checked verdict=%s signals=%d", result.verdict, len(result.signals))
 
 
-TRIAGE_TAB = TextTab(
+TRIAGE_TAB: TextTab[TriageResult] = TextTab(
     path="/",
     template="triage.html",
     text_name="question",
@@ -57,7 +59,7 @@ TRIAGE_TAB = TextTab(
     log_answer=_log_triage,
     route_names=("triage_form", "triage"),
 )
-MESSAGE_CHECK_TAB = TextTab(
+MESSAGE_CHECK_TAB: TextTab[MessageCheckResult] = TextTab(
     path="/bericht",
     template="message_check.html",
     text_name="message",
