@@ -40,6 +40,7 @@ POSITIVE = {
         "Uw geld is niet veilig. Maak het over naar een veilige rekening.",
         "Er is een verdachte transactie op uw rekening. Bel ons terug.",
         "Met de fraudeafdeling van uw bank. Er staan betalingen klaar die u niet heeft gedaan.",
+        "Uw rekening is gehackt. Wij openen een nieuwe spaarrekening voor u. Boek al uw geld daarheen.",
     ],
     "meekijk_app": [
         "Installeer AnyDesk zodat onze medewerker kan helpen.",
@@ -64,6 +65,7 @@ POSITIVE = {
         "Uw BSN is misbruikt bij een onderzoek naar witwassen.",
         "Er loopt een arrestatiebevel tegen u.",
         "Dit is de politie. Druk op 1 om een agent te spreken.",
+        "Politie: er is met uw identiteit gefraudeerd. Toets 1 voor de afdeling cybercrime.",
     ],
     "betaalverzoek": [
         "Betaal €1,99 verzendkosten om uw pakket te ontvangen.",
@@ -89,6 +91,7 @@ POSITIVE = {
     "bel_dit_nummer": [
         "Rabobank: nieuw apparaat gekoppeld aan uw account. Herkent u dit niet? Bel [TELEFOON].",
         "Opname aangevraagd. Niet door u gedaan? Bel ons veiligheidsteam.",
+        "Factuur 8841: €129,00 voor uw jaarabonnement. Niet akkoord? Bel onze klantenservice.",
     ],
     "snel_rijk": [
         "Verdien honderden euro's per dag met ons slimme handelsplatform.",
@@ -155,6 +158,7 @@ NEGATIVE = {
     ],
     "veilige_rekening": [
         "Let op: een veilige rekening bestaat niet. Wij vragen nooit om geld over te maken.",
+        "Uw nieuwe betaalrekening is geopend. Zet uw salaris over door uw werkgever het nummer te geven.",
     ],
     "meekijk_app": ["Wij vragen nooit om AnyDesk of TeamViewer te installeren."],
     "link_lijkt_op": [
@@ -174,6 +178,7 @@ NEGATIVE = {
         "Uw pakket wordt vandaag bezorgd.",
         "Tot morgen, we zien elkaar om 10 uur.",
         "Het Centraal Justitieel Incassobureau stuurt u deze brief.",
+        "Welkom bij de bibliotheek. Kies 1 voor de openingstijden.",
     ],
     "betaalverzoek": [
         "Bedankt voor uw betaling. U hoeft niets meer te doen.",
@@ -212,6 +217,7 @@ NEGATIVE = {
     "werk_aanbod": [
         "Bedankt voor je sollicitatie. Het salaris staat in de vacature.",
         "Wij betalen uw AOW elke maand rond de 23e.",
+        "Wij zoeken een flexibele medewerker voor de balie, salaris volgens cao.",
         "Onze vereniging zoekt vrijwilligers. U krijgt 5 euro reiskostenvergoeding per dag.",
     ],
     "prive_betaling": [
