@@ -12,13 +12,15 @@ import re
 from dataclasses import dataclass
 
 from knowledge.links import FoundLink, find_links, skeleton
-from knowledge.message_check_content import MessageCheckContent, OfficialOrganisation, Signal
+from knowledge.message_check_content import Combination, Fact, MessageCheckContent, OfficialOrganisation, Signal
+from knowledge.message_check_terms import Word, find_all_terms, words
 
 MAX_QUOTE_CHARS = 70
 # Words that turn a request into a warning: "deel deze code met niemand", "geef nooit uw pincode".
 NEGATION_RE = re.compile(r"\b(nooit|niet|niemand|geen|nimmer)\b", re.IGNORECASE)
 NEGATION_WINDOW = 30
-SENTENCE_END = re.compile(r"[.!?\n]")
+# A dot inside a word ("digid.nl", "1.250") does not end a sentence.
+SENTENCE_END = re.compile(r"[!?\n]|\.(?!\w)")
 # Brands of three letters (dhl, ing, ups) are only a look-alike as a whole part of the host name.
 MIN_EMBEDDED_BRAND = 4
 
@@ -63,24 +65,87 @@ def _sentence_window(text: str, start: int, end: int, reach: int = NEGATION_WIND
     return before + text[start:end] + after
 
 
-def _excluded(signal: Signal, text: str, start: int, end: int) -> bool:
-    """A warning ("geef nooit uw pincode") or an exception from the content ("we storten ... terug")."""
+def _excluded(signal: Signal, text: str, start: int, end: int, content: MessageCheckContent) -> bool:
+    """A warning ("geef nooit uw pincode"), an exception from the content ("we storten ... terug"), or a code
+    to type on the organisation's own website or app ("typ de code in op digid.nl")."""
     if signal.skip_when_negated and NEGATION_RE.search(_sentence_window(text, start, end)):
         return True
     sentence = _sentence_window(text, start, end, reach=200)
+    if signal.unless_official and _points_to_official(content, sentence):
+        return True
     return any(pattern.search(sentence) for pattern in signal.unless)
 
 
-def _phrase_finding(signal: Signal, text: str) -> Finding | None:
+def _points_to_official(content: MessageCheckContent, sentence: str) -> bool:
+    """True when the sentence names an official domain, or the app of an organisation it names ("DigiD app").
+
+    Why: a real letter gives a code and says where to type it; a scam asks to send the code to a person or to
+    type it on a site of its own (which the link signals catch).
+    """
+    official = _official_domains(content)
+    if any(link.domain in official for link in find_links(sentence)):
+        return True
+    if not re.search(r"\bapp\b", sentence, re.IGNORECASE):
+        return False
+    return bool(_named_organisations(content, sentence))
+
+
+def _phrase_finding(signal: Signal, text: str, content: MessageCheckContent) -> Finding | None:
     for pattern in signal.patterns:
         for match in pattern.finditer(text):
-            if _excluded(signal, text, match.start(), match.end()):
+            if _excluded(signal, text, match.start(), match.end(), content):
                 continue
             end = match.end()
             if end and not text[end - 1].isspace():
                 tail = re.match(r"[^\s.!?]*", text[end:])  # "Betaal €" → "Betaal €1,99"
                 end += len(tail.group(0)) if tail else 0
             return Finding(signal.id, _quote(text, match.start(), end))
+    return None
+
+
+def _fact_spans(fact: Fact, text: str, message_words: list[Word]) -> list[tuple[int, int]]:
+    """Every place in the text where the fact is said, by one of its terms or patterns."""
+    spans = find_all_terms(fact.terms, message_words)
+    spans += [(m.start(), m.end()) for pattern in fact.patterns for m in pattern.finditer(text)]
+    return sorted(spans)
+
+
+def _combined_span(combination: Combination, spans: dict[str, list[tuple[int, int]]]) -> tuple[int, int] | None:
+    """The first stretch of text where every fact of the combination occurs within ``within`` characters."""
+    first, *others = combination.facts
+    for anchor in spans[first]:
+        chosen = [anchor]
+        for fact_id in others:
+            near = [s for s in spans[fact_id] if abs(s[0] - anchor[0]) <= combination.within]
+            if not near:
+                break
+            chosen.append(min(near, key=lambda s: abs(s[0] - anchor[0])))
+        else:
+            start, end = min(s[0] for s in chosen), max(s[1] for s in chosen)
+            if end - start <= combination.within + MAX_QUOTE_CHARS:
+                return start, end
+    return None
+
+
+def _combination_finding(
+    signal: Signal, text: str, message_words: list[Word], content: MessageCheckContent
+) -> Finding | None:
+    """The signal shown by facts together, whatever their wording ("verdien" + "per opdracht").
+
+    Why: the fact pairs generalise where phrases do not; a new writer's wording of "money per task" still
+    contains a word for money and a word for a unit of work.
+    """
+    cache: dict[str, list[tuple[int, int]]] = {}
+    for combination in signal.combinations:
+        spans = {}
+        for fact_id in combination.facts:
+            if fact_id not in cache:
+                found = _fact_spans(content.facts[fact_id], text, message_words)
+                cache[fact_id] = [s for s in found if not _excluded(signal, text, s[0], s[1], content)]
+            spans[fact_id] = cache[fact_id]
+        span = _combined_span(combination, spans)
+        if span is not None:
+            return Finding(signal.id, _quote(text, *span))
     return None
 
 
@@ -129,10 +194,18 @@ def _lookalike(content: MessageCheckContent, link: FoundLink) -> OfficialOrganis
     return None
 
 
-def _is_deep_link(link: FoundLink) -> bool:
-    """A link someone is meant to click: with https:// or a path, not just a name such as 'digid.nl'."""
+def _is_deep_link(link: FoundLink, own_domains: tuple[str, ...] = ()) -> bool:
+    """A link someone is meant to click: with https:// or a path, not just a name such as 'digid.nl'.
+
+    An address on the organisation's own domain written without http(s), as letters print it ("ga naar
+    www.digid.nl/activeren"), is an address to type, and typing it leads to the real site: not a link here.
+    """
     written = link.text.lower()
-    return written.startswith(("http://", "https://")) or "/" in written.split("//")[-1].rstrip("/")
+    if written.startswith(("http://", "https://")):
+        return True
+    if link.domain in own_domains:
+        return False
+    return "/" in written.split("//")[-1].rstrip("/")
 
 
 def _link_findings(content: MessageCheckContent, text: str) -> dict[str, Finding]:
@@ -158,13 +231,45 @@ def _link_findings(content: MessageCheckContent, text: str) -> dict[str, Finding
         if named and link.domain not in official:
             org = named[0]
             found.setdefault("link_not_official", Finding("", quote, org.name, org.domains[0]))
+        elif link.domain not in official and _unusual_tld(content, link):
+            found.setdefault("link_unusual", Finding("", quote))
     for org in named:
         if not org.sends_links:
-            deep = [link for link in links if _is_deep_link(link)]
+            deep = [link for link in links if _is_deep_link(link, org.domains)]
             if deep:
                 quote = _quote(text, deep[0].start, deep[0].end)
                 found.setdefault("link_unexpected", Finding("", quote, org.name, org.domains[0]))
     return found
+
+
+def _unusual_tld(content: MessageCheckContent, link: FoundLink) -> bool:
+    """A link ending in .top, .live, .info …: organisations residents deal with hardly ever send those."""
+    return link.domain.rsplit(".", 1)[-1] in content.unusual_tlds
+
+
+def _official_route(content: MessageCheckContent, text: str) -> bool:
+    """True when the message gives a sign of an official route (a marker such as a payment reference,
+    "betalingskenmerk", or "u hoeft niets te doen"), names an organisation or links to an official domain, and
+    has no link to any other domain than those of the organisations it names.
+
+    Why: real letters of the Belastingdienst or the CJIB ask for money with their payment reference and point
+    to their own site; a scam sends people to a domain of its own. Money asks and refunds on that route are not
+    signs of fraud, so such a letter gets "no known signals" instead of "pas op". An official link alone is not
+    enough (that letter stays "pas op" at most, see _links_only_to_named_official): a reference is the sign.
+    """
+    if not any(p.search(text) for p in content.official_markers):
+        return False
+    links = find_links(text)
+    outside_links = text
+    for link in reversed(links):
+        outside_links = outside_links[: link.start] + " " + outside_links[link.end :]
+    named = _named_organisations(content, outside_links)
+    if not named:
+        # A letter that names itself only by its site ("meer informatie: belastingdienst.nl").
+        official = _official_domains(content)
+        return bool(links) and all(link.domain in official for link in links)
+    own = {d for org in named for d in org.domains}
+    return all(link.domain in own for link in links)
 
 
 def _links_only_to_named_official(content: MessageCheckContent, text: str) -> bool:
@@ -208,10 +313,16 @@ def check_message(text: str, content: MessageCheckContent) -> CheckResult:
         signals first and otherwise in the order of the content file.
     """
     links = _link_findings(content, text)
+    message_words = words(text)
+    official_route = _official_route(content, text)
     found: list[tuple[Signal, Finding]] = []
     for signal in content.signals:
+        if signal.official_ok and official_route:
+            continue
         if signal.detector == "phrases":
-            finding = _phrase_finding(signal, text)
+            finding = _phrase_finding(signal, text, content)
+            if finding is None and signal.combinations:
+                finding = _combination_finding(signal, text, message_words, content)
         else:
             raw = links.get(signal.detector)
             finding = Finding(signal.id, raw.quote, raw.organisation, raw.official) if raw else None

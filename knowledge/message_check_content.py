@@ -8,20 +8,54 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from knowledge.message_check_terms import Term, parse_term
 from knowledge.models import Source
 from knowledge.validation import Reader, read_yaml
 
 VERDICTS = ("likely_scam", "suspicious", "no_signals")
 STRENGTHS = ("strong", "medium")
-DETECTORS = ("phrases", "link_not_official", "link_lookalike", "link_shortened", "link_unexpected")
+DETECTORS = (
+    "phrases",
+    "link_not_official",
+    "link_lookalike",
+    "link_shortened",
+    "link_unexpected",
+    "link_unusual",
+)
 FILE_NAME = "message_check.yml"
 DOMAIN_RE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 # The placeholders a signal text may use; any other {name} would raise at reply time.
 PLACEHOLDERS = {"organisation", "official"}
+# How far apart (in characters) the facts of one combination may stand, when the content does not say.
+DEFAULT_WITHIN = 160
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a message can say ("money is offered", "per task"), found by word families or patterns.
+
+    Why facts and not phrases: a scam is recognised by what it combines (an offer of money *and* payment per
+    task), and each fact has many wordings; terms (knowledge/message_check_terms.py) allow typing errors.
+    """
+
+    id: str
+    terms: tuple[Term, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Facts that together show a signal, each found within ``within`` characters of the others.
+
+    One fact alone is a combination too: then its word families (with typing errors) are the signal.
+    """
+
+    facts: tuple[str, ...]
+    within: int = DEFAULT_WITHIN
 
 
 @dataclass(frozen=True)
@@ -39,6 +73,13 @@ class Signal:
     skip_when_negated: bool = False
     # Patterns that, found in the same sentence as a match, mean it is not this signal ("we storten ... terug").
     unless: tuple[re.Pattern[str], ...] = ()
+    # Facts that together show the signal too, whatever the wording (see Fact).
+    combinations: tuple[Combination, ...] = ()
+    # Not this signal when the message follows an official route (see message_check._official_route).
+    official_ok: bool = False
+    # Not this signal when its sentence points to an official website or app of an organisation it names:
+    # "typ de code in op digid.nl" gives a code to type there, it does not ask for one.
+    unless_official: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +137,11 @@ class MessageCheckContent:
     shorteners: frozenset[str]
     organisations: tuple[OfficialOrganisation, ...]
     lookalike_ignore: frozenset[str] = frozenset()
+    facts: dict[str, Fact] = field(default_factory=dict)
+    # Signs of an official route: a payment reference of the organisation, or "u hoeft niets te doen".
+    official_markers: tuple[re.Pattern[str], ...] = ()
+    # Top-level domains that organisations residents deal with hardly ever use in their messages.
+    unusual_tlds: frozenset[str] = frozenset()
 
     def signal(self, signal_id: str) -> Signal:
         """The signal with this id (KeyError when unknown)."""
@@ -138,7 +184,7 @@ def _placeholders_ok(r: Reader, field: str, text: str) -> None:
 
 def _signal(item: Any, where: str, problems: list[str]) -> Signal:
     allowed = {"id", "strength", "detector", "patterns", "unless", "skip_when_negated", "explanation", "simple",
-               "rule", "sources"}  # fmt: skip
+               "rule", "sources", "combinations", "official_ok", "unless_official"}  # fmt: skip
     r = Reader(item, where, problems, allowed)
     strength = r.text("strength") or ""
     if strength and strength not in STRENGTHS:
@@ -146,9 +192,10 @@ def _signal(item: Any, where: str, problems: list[str]) -> Signal:
     detector = r.text("detector", required=False) or "phrases"
     if detector not in DETECTORS:
         r.fail("detector", f"'{detector}' must be one of {list(DETECTORS)}")
-    patterns = _patterns(r, "patterns", required=detector == "phrases")
-    if detector != "phrases" and patterns:
-        r.fail("patterns", f"only the 'phrases' detector uses patterns, not '{detector}'")
+    combinations = _combinations(r, where, problems)
+    patterns = _patterns(r, "patterns", required=detector == "phrases" and not combinations)
+    if detector != "phrases" and (patterns or combinations):
+        r.fail("patterns", f"only the 'phrases' detector uses patterns and combinations, not '{detector}'")
     explanation = r.text("explanation") or ""
     simple = r.text("simple") or ""
     _placeholders_ok(r, "explanation", explanation)
@@ -164,7 +211,39 @@ def _signal(item: Any, where: str, problems: list[str]) -> Signal:
         sources=_sources(r, "sources", problems),
         skip_when_negated=r.flag("skip_when_negated", default=False),
         unless=_patterns(r, "unless", required=False),
+        combinations=combinations,
+        official_ok=r.flag("official_ok", default=False),
+        unless_official=r.flag("unless_official", default=False),
     )
+
+
+def _combinations(r: Reader, where: str, problems: list[str]) -> tuple[Combination, ...]:
+    out = []
+    for index, item in enumerate(r.items("combinations", required=False)):
+        cr = Reader(item, f"{where}: combinations[{index}]", problems, {"facts", "within"})
+        facts = cr.texts("facts")
+        within = cr.raw("within", required=False)
+        if within is not None and (not isinstance(within, int) or isinstance(within, bool) or within <= 0):
+            cr.fail("within", "must be a positive whole number of characters")
+            within = None
+        if not facts:
+            cr.fail("facts", "a combination needs at least one fact")
+        out.append(Combination(facts=facts, within=within or DEFAULT_WITHIN))
+    return tuple(out)
+
+
+def _fact(item: Any, where: str, problems: list[str]) -> Fact:
+    r = Reader(item, where, problems, {"id", "terms", "patterns"})
+    terms = []
+    for index, term in enumerate(r.texts("terms", required=False)):
+        try:
+            terms.append(parse_term(term))
+        except ValueError as exc:
+            r.fail(f"terms[{index}]", str(exc))
+    patterns = _patterns(r, "patterns", required=False)
+    if not terms and not patterns:
+        r.fail("terms", "a fact needs terms or patterns")
+    return Fact(id=r.ident("id"), terms=tuple(terms), patterns=patterns)
 
 
 def _organisation(item: Any, where: str, problems: list[str]) -> OfficialOrganisation:
@@ -189,7 +268,7 @@ def _organisation(item: Any, where: str, problems: list[str]) -> OfficialOrganis
 def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
     """Build the content from parsed YAML, recording every problem as ``file: field: problem``."""
     allowed = {"referral", "texts", "verdicts", "after", "rules", "signals", "shorteners", "organisations",
-               "lookalike_ignore"}  # fmt: skip
+               "lookalike_ignore", "facts", "official_markers", "unusual_tlds"}  # fmt: skip
     top = Reader(data if data is not None else {}, where, problems, allowed)
     texts = {str(k): " ".join(str(v).split()) for k, v in top.mapping("texts").items() if isinstance(v, str)}
     for key in sorted(REQUIRED_TEXTS - set(texts)):
@@ -233,6 +312,12 @@ def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
         for i, item in enumerate(top.items("organisations"))
     )
     shorteners = frozenset(s.lower() for s in top.texts("shorteners"))
+    facts: dict[str, Fact] = {}
+    for index, item in enumerate(top.items("facts", required=False)):
+        fact = _fact(item, f"{where}: facts[{index}]", problems)
+        if fact.id in facts:
+            problems.append(f"{where}: facts[{index}]: field 'id': '{fact.id}' is defined twice")
+        facts[fact.id] = fact
     content = MessageCheckContent(
         referral=top.ident("referral"),
         texts=texts,
@@ -243,6 +328,9 @@ def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
         shorteners=shorteners,
         organisations=organisations,
         lookalike_ignore=frozenset(w.lower() for w in top.texts("lookalike_ignore", required=False)),
+        facts=facts,
+        official_markers=_patterns(top, "official_markers", required=False),
+        unusual_tlds=frozenset(t.lower().lstrip(".") for t in top.texts("unusual_tlds", required=False)),
     )
     _cross_check(content, where, problems)
     return content
@@ -272,6 +360,12 @@ def _cross_check(content: MessageCheckContent, where: str, problems: list[str]) 
             seen.add(item.id)
             if item.rule and item.rule not in content.rules:
                 problems.append(f"{at}: field 'rule': unknown rule '{item.rule}'")
+    for index, signal in enumerate(content.signals):
+        for c_index, combination in enumerate(signal.combinations):
+            for fact_id in combination.facts:
+                if fact_id not in content.facts:
+                    at = f"{where}: signals[{index}]: combinations[{c_index}]"
+                    problems.append(f"{at}: field 'facts': unknown fact '{fact_id}'")
 
 
 def load(root: Path, problems: list[str]) -> MessageCheckContent | None:

@@ -40,6 +40,7 @@ POSITIVE = {
         "Uw geld is niet veilig. Maak het over naar een veilige rekening.",
         "Er is een verdachte transactie op uw rekening. Bel ons terug.",
         "Met de fraudeafdeling van uw bank. Er staan betalingen klaar die u niet heeft gedaan.",
+        "Uw rekening is gehackt. Wij openen een nieuwe spaarrekening voor u. Boek al uw geld daarheen.",
     ],
     "meekijk_app": [
         "Installeer AnyDesk zodat onze medewerker kan helpen.",
@@ -64,6 +65,7 @@ POSITIVE = {
         "Uw BSN is misbruikt bij een onderzoek naar witwassen.",
         "Er loopt een arrestatiebevel tegen u.",
         "Dit is de politie. Druk op 1 om een agent te spreken.",
+        "Politie: er is met uw identiteit gefraudeerd. Toets 1 voor de afdeling cybercrime.",
     ],
     "betaalverzoek": [
         "Betaal €1,99 verzendkosten om uw pakket te ontvangen.",
@@ -89,6 +91,7 @@ POSITIVE = {
     "bel_dit_nummer": [
         "Rabobank: nieuw apparaat gekoppeld aan uw account. Herkent u dit niet? Bel [TELEFOON].",
         "Opname aangevraagd. Niet door u gedaan? Bel ons veiligheidsteam.",
+        "Factuur 8841: €129,00 voor uw jaarabonnement. Niet akkoord? Bel onze klantenservice.",
     ],
     "snel_rijk": [
         "Verdien honderden euro's per dag met ons slimme handelsplatform.",
@@ -124,6 +127,26 @@ POSITIVE = {
         "Meer info: bit.ly/3kLmN",
         "Bekijk het hier: https://tinyurl.com/2p8y4x9z",
     ],
+    "werk_aanbod": [
+        "Wij zoeken thuiswerkers! Je verdient 25 euro per uur met het beoordelen van webshops.",
+        "Goedendag, zoekt u een bijbaan? Per voltooide taak krijgt u een beloning van 8 euro.",
+        "Om je taken te kunnen starten moet je eerst 50 euro storten.",
+        "Werken vanuit huis! Earn 300 euro a day with simple tasks",
+    ],
+    "prive_betaling": [
+        "Onze stichting helpt daklozen deze winter. Doneer via dit betaalverzoek.",
+        "Ik verkoop 2 kaartjes voor het concert, 80 euro. Maak het over en ik stuur ze door.",
+        "De kamer is vrij vanaf 1 juni. Maak de borg over naar NL02ZZBK0417164300 om hem te reserveren.",
+    ],
+    "hulp_bij_betalen": [
+        "Hoi tante, mijn bankapp werkt niet. Kun je voor mij 380 euro betalen aan de garage?",
+        "Mijn telefoon is kapot, dit is een leentoestel. Kan je iets voor me betalen?",
+        "Hi mam, my phone is broken. Can you pay a bill for me?",
+    ],
+    "link_vreemd": [
+        "Uw zending wacht: pakket-status.xyz/nl",
+        "Bekijk de foto's: fotoalbum.click/anna",
+    ],
 }
 
 NEGATIVE = {
@@ -135,6 +158,7 @@ NEGATIVE = {
     ],
     "veilige_rekening": [
         "Let op: een veilige rekening bestaat niet. Wij vragen nooit om geld over te maken.",
+        "Uw nieuwe betaalrekening is geopend. Zet uw salaris over door uw werkgever het nummer te geven.",
     ],
     "meekijk_app": ["Wij vragen nooit om AnyDesk of TeamViewer te installeren."],
     "link_lijkt_op": [
@@ -154,6 +178,7 @@ NEGATIVE = {
         "Uw pakket wordt vandaag bezorgd.",
         "Tot morgen, we zien elkaar om 10 uur.",
         "Het Centraal Justitieel Incassobureau stuurt u deze brief.",
+        "Welkom bij de bibliotheek. Kies 1 voor de openingstijden.",
     ],
     "betaalverzoek": [
         "Bedankt voor uw betaling. U hoeft niets meer te doen.",
@@ -189,6 +214,21 @@ NEGATIVE = {
         "Deel deze code met niemand.",
     ],
     "link_verkort": ["Kijk op www.bibliotheek.nl voor de openingstijden."],
+    "werk_aanbod": [
+        "Bedankt voor je sollicitatie. Het salaris staat in de vacature.",
+        "Wij betalen uw AOW elke maand rond de 23e.",
+        "Wij zoeken een flexibele medewerker voor de balie, salaris volgens cao.",
+        "Onze vereniging zoekt vrijwilligers. U krijgt 5 euro reiskostenvergoeding per dag.",
+    ],
+    "prive_betaling": [
+        "Hoi, ik heb de kaartjes voor de film gekocht, 24 euro. Maak het maar over als je tijd hebt.",
+        "Hoi, de stoel is nog te koop. Betalen kan contant als je hem ophaalt.",
+    ],
+    "hulp_bij_betalen": [
+        "Ik heb mijn bankapp niet kunnen openen, ik betaal je morgen terug voor de lunch.",
+        "Mijn telefoon is stuk, ik bel je morgen wel vanaf het werk.",
+    ],
+    "link_vreemd": ["PostNL: volg uw pakket op postnl.nl/volgen", "Kijk op www.bibliotheek.nl voor de agenda."],
 }
 
 
@@ -238,6 +278,38 @@ def test_the_same_letter_with_another_link_or_no_link_is_a_likely_scam(content: 
     assert check_message(mask_pii(other_link).text, content).verdict == "likely_scam"
     no_link = CJIB_LETTER.replace(" via www.cjib.nl/betalen", "")
     assert check_message(mask_pii(no_link).text, content).verdict == "likely_scam"
+
+
+DIGID_LETTER = (
+    "Uw DigiD activeren. U heeft een DigiD aangevraagd. Uw activeringscode is K7R-2PQ-9XM. Ga binnen 20 "
+    "dagen naar www.digid.nl/activeren en vul daar uw gebruikersnaam, wachtwoord en deze code in."
+)
+
+
+def test_a_code_given_to_type_on_the_official_site_is_not_a_request_for_a_code(
+    content: MessageCheckContent,
+) -> None:
+    assert check_message(mask_pii(DIGID_LETTER).text, content).verdict == "no_signals"
+    typed_in_app = "DigiD: je verificatiecode is 55 91 20. Typ deze code in de DigiD app."
+    assert "vraagt_code" not in _signals(content, typed_in_app)
+
+
+def test_the_same_code_asked_for_by_a_person_or_on_another_site_is_still_a_request(
+    content: MessageCheckContent,
+) -> None:
+    assert "vraagt_code" in _signals(content, "Je krijgt zo een sms met 6 cijfers, kun je die naar mij appen?")
+    other_site = DIGID_LETTER.replace("www.digid.nl/activeren", "www.digid-activeren.info/start")
+    assert check_message(mask_pii(other_site).text, content).verdict == "likely_scam"
+
+
+def test_an_official_payment_reference_is_not_a_money_ask(content: MessageCheckContent) -> None:
+    letter = (
+        "Belastingdienst. U moet € 412 betalen. Maak het bedrag over naar NL86INGB0002445588 ten name van "
+        "Belastingdienst, onder vermelding van betalingskenmerk 1124 9754 6920 1120."
+    )
+    assert check_message(mask_pii(letter).text, content).verdict == "no_signals"
+    with_other_link = letter + " Of betaal via belasting-betalen.top/nu"
+    assert "betaalverzoek" in _signals(content, with_other_link)
 
 
 def test_strong_signals_come_first_and_quotes_come_from_the_message(content: MessageCheckContent) -> None:
@@ -294,6 +366,18 @@ def test_an_unknown_rule_and_strength_are_named(content_copy: Path) -> None:
 def test_an_unknown_referral_is_named(content_copy: Path) -> None:
     problems = _break(content_copy, "referral: fraudehelpdesk", "referral: onbekend")
     assert "field 'referral': unknown organisation 'onbekend'" in problems
+
+
+def test_an_unknown_fact_in_a_combination_is_named(content_copy: Path) -> None:
+    problems = _break(
+        content_copy, "facts: [geld_verdienen, per_eenheid]", "facts: [geld_verdienen, bestaat_niet]"
+    )
+    assert "unknown fact 'bestaat_niet'" in problems
+
+
+def test_a_bad_term_is_named(content_copy: Path) -> None:
+    problems = _break(content_copy, "terms: ['verdien*',", "terms: ['*',")
+    assert "knowledge/message_check.yml: facts[" in problems and "terms[0]" in problems
 
 
 def test_a_bad_domain_is_named(content_copy: Path) -> None:
