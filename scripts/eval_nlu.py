@@ -1,6 +1,6 @@
-"""Evaluate the NLU on both held-out sets (``make eval``, Rasa environment): tests/nlu/heldout, written by the
-team, and tests/nlu/blind, blind2 and blind3, each written blind from the topic texts alone by a different
-writer; prints all three and the gap.
+"""Evaluate the NLU on the held-out sets (``make eval``, Rasa environment): tests/nlu/heldout, written by the
+team, and tests/nlu/blind, blind2, blind3 and blind4, each written blind from the topic texts alone by another
+writer; prints each and the gap.
 
 Reports top-1 and top-3 accuracy, macro-F1, per-topic F1, the confusions and out-of-scope precision and
 recall (buiten_bereik; nlu_fallback counts as buiten_bereik), prints a table and writes
@@ -25,6 +25,7 @@ from pathlib import Path
 from quality.nlu_eval import (
     BLIND2_DIR,
     BLIND3_DIR,
+    BLIND4_DIR,
     BLIND_DIR,
     BLIND_SETS,
     HELDOUT_DIR,
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "blind": f"blind set ({BLIND_DIR}, written from the topic descriptions alone)",
         "blind2": f"second blind set ({BLIND2_DIR}, a second writer, 2026-12-02; nothing was chosen on it)",
         "blind3": f"third blind set ({BLIND3_DIR}, a third writer, 2026-12-02, today's 36 topic ids)",
+        "blind4": f"fourth blind set ({BLIND4_DIR}, a fourth writer, 2026-12-03)",
     }
     for name, (figures, registers_top1) in blind_sets.items():
         print(f"\n== {titles[name]}")
