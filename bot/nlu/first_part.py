@@ -3,8 +3,9 @@
 Why: "mijn digid doet het niet en ik moet ook toeslag aanvragen" is answered with its first topic and the
 second is offered as a button (knowledge/two_questions.py), but the word and character n-gram features are a
 bag: they cannot say which topic came first, so the classifier's top intent was the first question's topic
-only about half the time on the calibration slice. This featurizer adds a second bag, of the lemmas before the
-first two-question marker (the whole message when there is none), so the first question's words count twice.
+only about half the time on the calibration slice. This featurizer adds a second bag, of the lemmas (and,
+with ``char_ngrams``, their character n-grams) before the first two-question marker (the whole message when
+there is none), so the first question's words count twice. Measured: BENCHMARKS.md, "First question first".
 
 The markers and ``min_words`` are content (knowledge/two_questions.yml): they are read when the model is
 trained and stored with it, so a running bot featurises exactly as it was trained, and a change of the file
