@@ -18,7 +18,7 @@ A second topic is offered only when both hold:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,17 @@ def _words(parts: Sequence[str]) -> int:
     return sum(1 for token in parts if token not in PUNCTUATION)
 
 
+def _joins(found: Sequence[str], rules: TwoQuestionRules) -> Iterator[int]:
+    """Positions in ``found`` where a marker joins two parts of at least ``rules.min_words`` words each."""
+    for marker in rules.markers:
+        size = len(marker)
+        for start in range(len(found) - size + 1):
+            if tuple(found[start : start + size]) != marker:
+                continue
+            if _words(found[:start]) >= rules.min_words and _words(found[start + size :]) >= rules.min_words:
+                yield start
+
+
 def has_two_parts(text: str, rules: TwoQuestionRules) -> bool:
     """True when a marker joins two parts of at least ``rules.min_words`` words each.
 
@@ -59,15 +70,24 @@ def has_two_parts(text: str, rules: TwoQuestionRules) -> bool:
     """
     if text.lstrip().startswith("/"):
         return False
-    found = tokens(text)
-    for marker in rules.markers:
-        size = len(marker)
-        for start in range(len(found) - size + 1):
-            if tuple(found[start : start + size]) != marker:
-                continue
-            if _words(found[:start]) >= rules.min_words and _words(found[start + size :]) >= rules.min_words:
-                return True
-    return False
+    return any(True for _ in _joins(tokens(text), rules))
+
+
+def first_part(text: str, rules: TwoQuestionRules) -> str:
+    """The text before the first marker that joins two parts, or the whole text when none does.
+
+    Why: the bot answers the first question of a two-question message, but a bag-of-words classifier cannot
+    tell which topic came first; ``bot/nlu/first_part.py`` gives it features of this part alone. The same
+    markers and ``min_words`` as ``has_two_parts``, so a message is split exactly when the chat would see two
+    questions in it; a button payload is never split.
+    """
+    if text.lstrip().startswith("/"):
+        return text
+    matches = list(TOKEN_RE.finditer(text))
+    starts = list(_joins([match.group().lower() for match in matches], rules))
+    if not starts:
+        return text
+    return text[: matches[min(starts)].start()].rstrip()
 
 
 def _confidence(entry: Mapping[str, Any]) -> float:

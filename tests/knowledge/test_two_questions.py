@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import Catalog, ContentError, load_catalog
-from knowledge.two_questions import TwoQuestionRules, has_two_parts, second_topic
+from knowledge.two_questions import TwoQuestionRules, first_part, has_two_parts, second_topic
 
 CATALOG = load_catalog()
 TWO = "mijn digid doet het niet en ik moet ook toeslag aanvragen"
@@ -179,3 +179,34 @@ def test_markers_are_read_as_words(content_copy):
     _write(content_copy, "threshold: 0.25\nmin_words: 1\nmarkers: [Nog een vraag, '?']\n")
     rules = load_catalog(content_copy).two_questions
     assert rules == TwoQuestionRules(threshold=0.25, min_words=1, markers=(("nog", "een", "vraag"), ("?",)))
+
+
+# --- the first part, which the NLU featurises once more (bot/nlu/first_part.py) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (TWO, "mijn digid doet het niet"),
+        ("Mijn DigiD doet het niet. En hoe vraag ik toeslag aan?", "Mijn DigiD doet het niet."),
+        ("hoe werkt digid? hoe vraag ik toeslag aan", "hoe werkt digid"),
+        ("digid kwijt. nog een vraag: toeslag aanvragen", "digid kwijt."),
+        # the earliest joining marker in the text, whichever marker it is
+        ("digid kwijt; toeslag aanvragen en ook huurtoeslag", "digid kwijt"),
+    ],
+)
+def test_the_first_part_ends_before_the_first_marker_that_joins_two_parts(text, first):
+    assert CATALOG.two_questions is not None
+    assert first_part(text, CATALOG.two_questions) == first
+
+
+@pytest.mark.parametrize("text", ["digid kwijt", "digid en", "en toeslag aanvragen", "/toeslagen en ook digid"])
+def test_without_two_parts_the_first_part_is_the_whole_message(text):
+    assert CATALOG.two_questions is not None
+    assert not has_two_parts(text, CATALOG.two_questions)
+    assert first_part(text, CATALOG.two_questions) == text
+
+
+def test_a_marker_too_close_to_the_start_does_not_split_but_a_later_one_does():
+    rules = TwoQuestionRules(threshold=0.2, min_words=2, markers=(("en",),))
+    assert first_part("jij en ik willen digid en toeslag aanvragen", rules) == "jij en ik willen digid"
