@@ -1,11 +1,12 @@
-"""Build gate on the real trained model, on the team's set and the three blind sets.
+"""Build gate on the real trained model, on the team's set and the four blind sets.
 
 The team's held-out set: top-1 at least 0.90, out-of-scope recall (buiten_bereik, nlu_fallback included) at
-least 0.80. The three blind sets (tests/nlu/blind, blind2, blind3, written without sight of the training data):
-a regression gate at the figures measured when this gate was last raised, minus a margin for the run-to-run
-spread of training (BENCHMARKS.md, "NLU quality"). The issue's goals on the blind sets (top-1 0.95, top-3
-0.99, macro-F1 0.95, out-of-scope precision and recall 0.90) are not reached yet; a gate at the goals would
-fail every build, so the goals are reported by ``make eval`` and this gate is raised as the model improves.
+least 0.80. The four blind sets (tests/nlu/blind, blind2, blind3, blind4, written without sight of the
+training data): a regression gate at the figures measured when this gate was last raised, minus a margin for
+the run-to-run spread of training (BENCHMARKS.md, "NLU quality"). The issue's goals on the blind sets (top-1
+0.95, top-3 0.99, macro-F1 0.95, out-of-scope precision and recall 0.90) are not reached yet; a gate at the
+goals would fail every build, so the goals are reported by ``make eval`` and this gate is raised as the model
+improves.
 
 Rasa environment (Python 3.10); needs models/wegwijzer.tar.gz, which ``make test-eval-gate`` builds first.
 """
@@ -36,16 +37,17 @@ MIN_OOS_RECALL = 0.80
 
 CALIBRATION_TOLERANCE = 0.05  # one step of the sweep: near-equal top-1 at neighbouring thresholds
 
-# Both blind sets, measured 2026-12-02 17:08 on the model with the four new topics and the phrasings round
-# (docs/results/eval-nlu.json; 36 topics), minus BLIND_MARGIN. Against the floors before (blind set 1 only,
-# 2026-12-01): top-1 0.851 -> 0.848, top-3 0.958 -> 0.963, macro-F1 0.863 -> 0.858, out-of-scope precision
-# 0.843 -> 0.886, recall 0.860 -> 0.827 (BENCHMARKS.md, "NLU quality": the recall loss is written down there).
+# The four blind sets, measured 2026-12-03 12:40 on the model with the first-part featurizer, the second
+# phrasings round and masked names in every intent (docs/results/eval-nlu.json; 36 topics), minus BLIND_MARGIN.
+# Against the floors before, every figure rose except the first set's out-of-scope precision (0.886 -> 0.867)
+# and its in-scope share sent to "niet begrepen"; BENCHMARKS.md, "NLU after the first-part round".
 BLIND_MARGIN = 0.03
 BLIND_MEASURED = {
-    "blind": {"top1": 0.848, "top3": 0.963, "macro_f1": 0.858, "oos_precision": 0.886, "oos_recall": 0.827},
-    "blind2": {"top1": 0.818, "top3": 0.948, "macro_f1": 0.834, "oos_precision": 0.841, "oos_recall": 0.754},
-    # The third blind set (the first with today's 36 topic ids), measured once on this model, 2026-12-02 20:40.
-    "blind3": {"top1": 0.838, "top3": 0.950, "macro_f1": 0.851, "oos_precision": 0.891, "oos_recall": 0.790},
+    "blind": {"top1": 0.865, "top3": 0.975, "macro_f1": 0.876, "oos_precision": 0.867, "oos_recall": 0.867},
+    "blind2": {"top1": 0.841, "top3": 0.965, "macro_f1": 0.856, "oos_precision": 0.899, "oos_recall": 0.781},
+    "blind3": {"top1": 0.883, "top3": 0.962, "macro_f1": 0.888, "oos_precision": 0.911, "oos_recall": 0.831},
+    # The fourth blind set, first measured on the model before this round (top-1 0.799), then on this one.
+    "blind4": {"top1": 0.850, "top3": 0.965, "macro_f1": 0.860, "oos_precision": 0.873, "oos_recall": 0.775},
 }
 GATED = [(name, metric) for name, figures in BLIND_MEASURED.items() for metric in sorted(figures)]
 
@@ -101,3 +103,4 @@ def test_every_blind_message_was_scored(blind_sets: dict[str, Evaluation]) -> No
     assert blind_sets["blind"].messages >= 600
     assert blind_sets["blind2"].messages >= 700
     assert blind_sets["blind3"].messages >= 540
+    assert blind_sets["blind4"].messages >= 700
