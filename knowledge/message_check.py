@@ -299,8 +299,11 @@ def _is_warning(content: MessageCheckContent, text: str) -> bool:
     u uw geld naar een veilige rekening moet overmaken"), so the phrase signals fire on it. What tells it apart
     is its framing: it speaks of the fraudsters in the third person, says what the organisation never does and
     advises to hang up. One marker is not enough, because a scam may say "let op" or "wij vragen nooit om uw
-    pincode" too; and a warning that links to a domain of its own is not trusted as one.
+    pincode" too; a warning that links to a domain of its own, or gives an account number to pay to (a masked
+    ``[IBAN]``), is not trusted as one: a real warning never names where to send money.
     """
+    if "[IBAN]" in text:
+        return False
     found = sum(1 for pattern in content.warning_markers if pattern.search(text))
     if found < MIN_WARNING_MARKERS:
         return False

@@ -432,3 +432,8 @@ def test_a_bad_term_is_named(content_copy: Path) -> None:
 def test_a_bad_domain_is_named(content_copy: Path) -> None:
     problems = _break(content_copy, "domains: [cjib.nl]", "domains: [https://cjib.nl]")
     assert "is not a domain like digid.nl" in problems
+
+
+def test_a_warning_that_names_an_account_to_pay_to_is_still_checked(content: MessageCheckContent) -> None:
+    text = BANK_WARNING + " Zet uw spaargeld vandaag over naar NL91ABNA0417164300."
+    assert check_message(mask_pii(text).text, content).verdict == "likely_scam"
