@@ -23,6 +23,8 @@ NEGATION_WINDOW = 30
 SENTENCE_END = re.compile(r"[!?\n]|\.(?!\w)")
 # Brands of three letters (dhl, ing, ups) are only a look-alike as a whole part of the host name.
 MIN_EMBEDDED_BRAND = 4
+# Different warning markers a message needs before it is read as a warning about a trick, not the trick itself.
+MIN_WARNING_MARKERS = 2
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,26 @@ def _links_only_to_named_official(content: MessageCheckContent, text: str) -> bo
     return all(link.domain in named_domains for link in links)
 
 
+def _is_warning(content: MessageCheckContent, text: str) -> bool:
+    """True when the message warns about a trick: two different warning markers and no link to a domain that is
+    not official.
+
+    Why: a bank's or the police's own warning describes the trick in the trick's words ("oplichters zeggen dat
+    u uw geld naar een veilige rekening moet overmaken"), so the phrase signals fire on it. What tells it apart
+    is its framing: it speaks of the fraudsters in the third person, says what the organisation never does and
+    advises to hang up. One marker is not enough, because a scam may say "let op" or "wij vragen nooit om uw
+    pincode" too; a warning that links to a domain of its own, or gives an account number to pay to (a masked
+    ``[IBAN]``), is not trusted as one: a real warning never names where to send money.
+    """
+    if "[IBAN]" in text:
+        return False
+    found = sum(1 for pattern in content.warning_markers if pattern.search(text))
+    if found < MIN_WARNING_MARKERS:
+        return False
+    official = _official_domains(content)
+    return all(link.domain in official for link in find_links(text))
+
+
 def _verdict(signals: list[Signal], official_links_only: bool = False) -> str:
     strong = sum(1 for s in signals if s.strength == "strong")
     medium = sum(1 for s in signals if s.strength == "medium")
@@ -315,10 +337,13 @@ def check_message(text: str, content: MessageCheckContent) -> CheckResult:
     links = _link_findings(content, text)
     message_words = words(text)
     official_route = _official_route(content, text)
+    warning = _is_warning(content, text)
     found: list[tuple[Signal, Finding]] = []
     for signal in content.signals:
         if signal.official_ok and official_route:
             continue
+        if warning and signal.detector == "phrases":
+            continue  # a warning describes the trick; only its links are checked
         if signal.detector == "phrases":
             finding = _phrase_finding(signal, text, content)
             if finding is None and signal.combinations:

@@ -142,6 +142,8 @@ class MessageCheckContent:
     official_markers: tuple[re.Pattern[str], ...] = ()
     # Top-level domains that organisations residents deal with hardly ever use in their messages.
     unusual_tlds: frozenset[str] = frozenset()
+    # Signs that a message warns about a trick ("wij vragen nooit ...", "oplichters doen zich voor als ...").
+    warning_markers: tuple[re.Pattern[str], ...] = ()
 
     def signal(self, signal_id: str) -> Signal:
         """The signal with this id (KeyError when unknown)."""
@@ -268,7 +270,8 @@ def _organisation(item: Any, where: str, problems: list[str]) -> OfficialOrganis
 def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
     """Build the content from parsed YAML, recording every problem as ``file: field: problem``."""
     allowed = {"referral", "texts", "verdicts", "after", "rules", "signals", "shorteners", "organisations",
-               "lookalike_ignore", "facts", "official_markers", "unusual_tlds"}  # fmt: skip
+               "lookalike_ignore", "facts", "official_markers", "unusual_tlds",
+               "warning_markers"}  # fmt: skip
     top = Reader(data if data is not None else {}, where, problems, allowed)
     texts = {str(k): " ".join(str(v).split()) for k, v in top.mapping("texts").items() if isinstance(v, str)}
     for key in sorted(REQUIRED_TEXTS - set(texts)):
@@ -331,6 +334,7 @@ def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
         facts=facts,
         official_markers=_patterns(top, "official_markers", required=False),
         unusual_tlds=frozenset(t.lower().lstrip(".") for t in top.texts("unusual_tlds", required=False)),
+        warning_markers=_patterns(top, "warning_markers", required=False),
     )
     _cross_check(content, where, problems)
     return content

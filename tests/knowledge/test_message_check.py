@@ -147,6 +147,22 @@ POSITIVE = {
         "Uw zending wacht: pakket-status.xyz/nl",
         "Bekijk de foto's: fotoalbum.click/anna",
     ],
+    "ophalen_aan_deur": [
+        "Met de politie. Een collega komt vanavond langs om uw sieraden en contant geld in bewaring te nemen.",
+        "Bank security: a courier will come by to collect your bank card and the cash at home.",
+    ],
+    "rekening_uitlenen": [
+        "Snel 300 euro verdienen? Leen je bankrekening een dag uit.",
+        "Er komt geld binnen op je rekening, jij stuurt het door en houdt 10% zelf.",
+    ],
+    "app_voor_pakket": [
+        "Uw pakket wacht. Installeer de volg-app om een bezorgmoment te kiezen.",
+        "Download het bestand track-parcel.apk voor uw zending.",
+    ],
+    "verkeerd_nummer": [
+        "Sorry, verkeerd nummer denk ik? Waar woon jij eigenlijk?",
+        "Hi, ben jij Marco? Ik heb dit nummer van een vriend gekregen.",
+    ],
 }
 
 NEGATIVE = {
@@ -229,7 +245,40 @@ NEGATIVE = {
         "Mijn telefoon is stuk, ik bel je morgen wel vanaf het werk.",
     ],
     "link_vreemd": ["PostNL: volg uw pakket op postnl.nl/volgen", "Kijk op www.bibliotheek.nl voor de agenda."],
+    "ophalen_aan_deur": [
+        "De politie haalt nooit geld of sieraden bij u op.",
+        "De koerier komt morgen langs om het pakket op te halen.",
+    ],
+    "rekening_uitlenen": [
+        "Leen je bankpas nooit uit aan een ander.",
+        "Je ontvangt je loon op je rekening aan het eind van de maand.",
+    ],
+    "app_voor_pakket": [
+        "Je pakket komt morgen tussen 10 en 12 uur.",
+        "Installeer de nieuwe versie van de bieb-app.",
+    ],
+    "verkeerd_nummer": ["Sorry, dit was voor mijn zus bedoeld! Fijne avond.", "Oeps, verkeerd nummer, sorry."],
 }
+
+
+BANK_WARNING = (
+    "Let op: oplichters doen zich voor als medewerker van de bank. Ze zeggen dat u uw geld naar een veilige "
+    "rekening moet overmaken. Wij vragen u nooit om geld over te maken. Hang op en bel ons zelf."
+)
+
+
+def test_a_warning_about_a_trick_is_not_read_as_the_trick(content: MessageCheckContent) -> None:
+    assert check_message(mask_pii(BANK_WARNING).text, content).verdict == "no_signals"
+
+
+def test_one_warning_marker_does_not_hide_the_trick(content: MessageCheckContent) -> None:
+    text = "Wij vragen u nooit om uw pincode. Maak uw geld over naar een veilige rekening."
+    assert "veilige_rekening" in _signals(content, text)
+
+
+def test_a_warning_with_a_link_of_its_own_is_still_checked(content: MessageCheckContent) -> None:
+    text = BANK_WARNING + " Beveilig uw rekening via bank-veilig.top/nu"
+    assert check_message(text, content).verdict == "likely_scam"
 
 
 @pytest.mark.parametrize(("signal_id", "text"), [(s, t) for s, texts in POSITIVE.items() for t in texts])
@@ -383,3 +432,8 @@ def test_a_bad_term_is_named(content_copy: Path) -> None:
 def test_a_bad_domain_is_named(content_copy: Path) -> None:
     problems = _break(content_copy, "domains: [cjib.nl]", "domains: [https://cjib.nl]")
     assert "is not a domain like digid.nl" in problems
+
+
+def test_a_warning_that_names_an_account_to_pay_to_is_still_checked(content: MessageCheckContent) -> None:
+    text = BANK_WARNING + " Zet uw spaargeld vandaag over naar NL91ABNA0417164300."
+    assert check_message(mask_pii(text).text, content).verdict == "likely_scam"
