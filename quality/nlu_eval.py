@@ -36,8 +36,16 @@ BLIND3_DIR = Path("tests/nlu/blind3")
 # A fourth blind writer, 2026-12-03, with the registers' proportions and very short messages named in the brief
 # (tests/nlu/blind4/README.md).
 BLIND4_DIR = Path("tests/nlu/blind4")
+# A fifth blind writer, 2026-12-03, the same way (tests/nlu/blind5/README.md).
+BLIND5_DIR = Path("tests/nlu/blind5")
 # Every blind set by name, in the order they were written: the one list the report and the gate use.
-BLIND_SETS = {"blind": BLIND_DIR, "blind2": BLIND2_DIR, "blind3": BLIND3_DIR, "blind4": BLIND4_DIR}
+BLIND_SETS = {
+    "blind": BLIND_DIR,
+    "blind2": BLIND2_DIR,
+    "blind3": BLIND3_DIR,
+    "blind4": BLIND4_DIR,
+    "blind5": BLIND5_DIR,
+}
 SWEEP_THRESHOLDS = tuple(round(0.1 + 0.05 * step, 2) for step in range(15))  # 0.10 .. 0.80
 
 

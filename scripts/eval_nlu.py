@@ -1,5 +1,5 @@
 """Evaluate the NLU on the held-out sets (``make eval``, Rasa environment): tests/nlu/heldout, written by the
-team, and tests/nlu/blind, blind2, blind3 and blind4, each written blind from the topic texts alone by another
+team, and tests/nlu/blind and blind2 to blind5, each written blind from the topic texts alone by another
 writer; prints each and the gap.
 
 Reports top-1 and top-3 accuracy, macro-F1, per-topic F1, the confusions and out-of-scope precision and
@@ -26,6 +26,7 @@ from quality.nlu_eval import (
     BLIND2_DIR,
     BLIND3_DIR,
     BLIND4_DIR,
+    BLIND5_DIR,
     BLIND_DIR,
     BLIND_SETS,
     HELDOUT_DIR,
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "blind2": f"second blind set ({BLIND2_DIR}, a second writer, 2026-12-02; nothing was chosen on it)",
         "blind3": f"third blind set ({BLIND3_DIR}, a third writer, 2026-12-02, today's 36 topic ids)",
         "blind4": f"fourth blind set ({BLIND4_DIR}, a fourth writer, 2026-12-03)",
+        "blind5": f"fifth blind set ({BLIND5_DIR}, a fifth writer, 2026-12-03)",
     }
     for name, (figures, registers_top1) in blind_sets.items():
         print(f"\n== {titles[name]}")
