@@ -155,6 +155,26 @@ def _named_organisations(content: MessageCheckContent, text: str) -> list[Offici
     return [org for org in content.organisations if any(p.search(text) for p in org.names)]
 
 
+@dataclass(frozen=True)
+class _MessageLinks:
+    """The links of one message and the organisations its words name outside those links.
+
+    Why: the link signals, the official route, the warning framing and the verdict's cap all ask this; it is
+    found once per message (a link's own text, "digid-verlengen.info", must not count as naming DigiD).
+    """
+
+    links: list[FoundLink]
+    named: list[OfficialOrganisation]
+
+
+def _message_links(content: MessageCheckContent, text: str) -> _MessageLinks:
+    links = find_links(text)
+    outside_links = text
+    for link in reversed(links):
+        outside_links = outside_links[: link.start] + " " + outside_links[link.end :]
+    return _MessageLinks(links, _named_organisations(content, outside_links))
+
+
 def _official_domains(content: MessageCheckContent) -> set[str]:
     return {domain for org in content.organisations for domain in org.domains}
 
@@ -210,14 +230,10 @@ def _is_deep_link(link: FoundLink, own_domains: tuple[str, ...] = ()) -> bool:
     return "/" in written.split("//")[-1].rstrip("/")
 
 
-def _link_findings(content: MessageCheckContent, text: str) -> dict[str, Finding]:
-    links = find_links(text)
+def _link_findings(content: MessageCheckContent, text: str, message: _MessageLinks) -> dict[str, Finding]:
+    links, named = message.links, message.named
     if not links:
         return {}
-    outside_links = text
-    for link in reversed(links):
-        outside_links = outside_links[: link.start] + " " + outside_links[link.end :]
-    named = _named_organisations(content, outside_links)
     official = _official_domains(content)
     found: dict[str, Finding] = {}
     for link in links:
@@ -249,7 +265,7 @@ def _unusual_tld(content: MessageCheckContent, link: FoundLink) -> bool:
     return link.domain.rsplit(".", 1)[-1] in content.unusual_tlds
 
 
-def _official_route(content: MessageCheckContent, text: str) -> bool:
+def _official_route(content: MessageCheckContent, text: str, message: _MessageLinks) -> bool:
     """True when the message gives a sign of an official route (a marker such as a payment reference,
     "betalingskenmerk", or "u hoeft niets te doen"), names an organisation or links to an official domain, and
     has no link to any other domain than those of the organisations it names.
@@ -261,11 +277,7 @@ def _official_route(content: MessageCheckContent, text: str) -> bool:
     """
     if not any(p.search(text) for p in content.official_markers):
         return False
-    links = find_links(text)
-    outside_links = text
-    for link in reversed(links):
-        outside_links = outside_links[: link.start] + " " + outside_links[link.end :]
-    named = _named_organisations(content, outside_links)
+    links, named = message.links, message.named
     if not named:
         # A letter that names itself only by its site ("meer informatie: belastingdienst.nl").
         official = _official_domains(content)
@@ -274,24 +286,20 @@ def _official_route(content: MessageCheckContent, text: str) -> bool:
     return all(link.domain in own for link in links)
 
 
-def _links_only_to_named_official(content: MessageCheckContent, text: str) -> bool:
+def _links_only_to_named_official(message: _MessageLinks) -> bool:
     """True when the message has links and every one goes to an official domain of an organisation it names.
 
     Why: a genuine letter (a CJIB fine with "betaal voor 14 januari via cjib.nl") names an amount and a
     deadline, two medium signs, while a scam sends people to a domain of its own. Such a message is at most
     "pas op", never "lijkt op oplichting" on medium signs alone.
     """
-    links = find_links(text)
-    if not links:
+    if not message.links:
         return False
-    outside_links = text
-    for link in reversed(links):
-        outside_links = outside_links[: link.start] + " " + outside_links[link.end :]
-    named_domains = {d for org in _named_organisations(content, outside_links) for d in org.domains}
-    return all(link.domain in named_domains for link in links)
+    named_domains = {d for org in message.named for d in org.domains}
+    return all(link.domain in named_domains for link in message.links)
 
 
-def _is_warning(content: MessageCheckContent, text: str) -> bool:
+def _is_warning(content: MessageCheckContent, text: str, message: _MessageLinks) -> bool:
     """True when the message warns about a trick: two different warning markers and no link to a domain that is
     not official.
 
@@ -308,7 +316,7 @@ def _is_warning(content: MessageCheckContent, text: str) -> bool:
     if found < MIN_WARNING_MARKERS:
         return False
     official = _official_domains(content)
-    return all(link.domain in official for link in find_links(text))
+    return all(link.domain in official for link in message.links)
 
 
 def _verdict(signals: list[Signal], official_links_only: bool = False) -> str:
@@ -334,10 +342,11 @@ def check_message(text: str, content: MessageCheckContent) -> CheckResult:
         The verdict (``likely_scam``, ``suspicious`` or ``no_signals``) and one finding per signal, strong
         signals first and otherwise in the order of the content file.
     """
-    links = _link_findings(content, text)
+    message = _message_links(content, text)
+    links = _link_findings(content, text, message)
     message_words = words(text)
-    official_route = _official_route(content, text)
-    warning = _is_warning(content, text)
+    official_route = _official_route(content, text, message)
+    warning = _is_warning(content, text, message)
     found: list[tuple[Signal, Finding]] = []
     for signal in content.signals:
         if signal.official_ok and official_route:
@@ -354,7 +363,7 @@ def check_message(text: str, content: MessageCheckContent) -> CheckResult:
         if finding is not None:
             found.append((signal, finding))
     found.sort(key=lambda pair: 0 if pair[0].strength == "strong" else 1)
-    verdict = _verdict([s for s, _ in found], _links_only_to_named_official(content, text))
+    verdict = _verdict([s for s, _ in found], _links_only_to_named_official(message))
     return CheckResult(verdict=verdict, findings=tuple(f for _, f in found))
 
 
