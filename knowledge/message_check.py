@@ -130,21 +130,29 @@ def _combined_span(combination: Combination, spans: dict[str, list[tuple[int, in
 
 
 def _combination_finding(
-    signal: Signal, text: str, message_words: list[Word], content: MessageCheckContent
+    signal: Signal,
+    text: str,
+    message_words: list[Word],
+    content: MessageCheckContent,
+    fact_spans: dict[str, list[tuple[int, int]]],
 ) -> Finding | None:
     """The signal shown by facts together, whatever their wording ("verdien" + "per opdracht").
 
     Why: the fact pairs generalise where phrases do not; a new writer's wording of "money per task" still
-    contains a word for money and a word for a unit of work.
+    contains a word for money and a word for a unit of work. ``fact_spans`` holds each fact's places in this
+    message, found once for all signals that use the fact; what a signal excludes is its own.
     """
-    cache: dict[str, list[tuple[int, int]]] = {}
+    kept: dict[str, list[tuple[int, int]]] = {}
     for combination in signal.combinations:
         spans = {}
         for fact_id in combination.facts:
-            if fact_id not in cache:
-                found = _fact_spans(content.facts[fact_id], text, message_words)
-                cache[fact_id] = [s for s in found if not _excluded(signal, text, s[0], s[1], content)]
-            spans[fact_id] = cache[fact_id]
+            if fact_id not in fact_spans:
+                fact_spans[fact_id] = _fact_spans(content.facts[fact_id], text, message_words)
+            if fact_id not in kept:
+                kept[fact_id] = [
+                    s for s in fact_spans[fact_id] if not _excluded(signal, text, s[0], s[1], content)
+                ]
+            spans[fact_id] = kept[fact_id]
         span = _combined_span(combination, spans)
         if span is not None:
             return Finding(signal.id, _quote(text, *span))
@@ -345,6 +353,7 @@ def check_message(text: str, content: MessageCheckContent) -> CheckResult:
     message = _message_links(content, text)
     links = _link_findings(content, text, message)
     message_words = words(text)
+    fact_spans: dict[str, list[tuple[int, int]]] = {}  # each fact's places in this message, found once
     official_route = _official_route(content, text, message)
     warning = _is_warning(content, text, message)
     found: list[tuple[Signal, Finding]] = []
@@ -356,7 +365,7 @@ def check_message(text: str, content: MessageCheckContent) -> CheckResult:
         if signal.detector == "phrases":
             finding = _phrase_finding(signal, text, content)
             if finding is None and signal.combinations:
-                finding = _combination_finding(signal, text, message_words, content)
+                finding = _combination_finding(signal, text, message_words, content, fact_spans)
         else:
             raw = links.get(signal.detector)
             finding = Finding(signal.id, raw.quote, raw.organisation, raw.official) if raw else None
