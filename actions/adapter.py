@@ -18,6 +18,7 @@ from actions.names import ENTITY_PLACE, METADATA_FORWARDED
 from actions.turn import SLOT_NAMES, Reply, Turn
 from knowledge.clock import now
 from knowledge.reach import channel_for
+from knowledge.two_questions import part_rankings_of
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def turn_from(tracker: Tracker) -> Turn:
         intent=latest_intent(tracker),
         confidence=_confidence(tracker),
         ranking=tuple(latest.get("intent_ranking") or ()),
+        part_rankings=tuple(part_rankings_of(latest)),
         place_entity=entity if isinstance(entity, str) else None,
         channel=channel_for(tracker.get_latest_input_channel()),
         forwarded=isinstance(metadata, dict) and metadata.get(METADATA_FORWARDED) is True,

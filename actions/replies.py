@@ -124,8 +124,7 @@ def second_question(catalog: Catalog, turn: Turn, topic: Topic) -> Topic | None:
     asked = catalog.topic_for_intent(turn.intent)
     if topic.id == MESSAGE_CHECK_TOPIC or asked is None or asked.id != topic.id:
         return None
-    text = turn.text
-    return second_topic(catalog, text, list(turn.ranking), topic)
+    return second_topic(catalog, turn.text, list(turn.ranking), topic, turn.part_rankings)
 
 
 def answer(

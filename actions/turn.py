@@ -32,6 +32,7 @@ class Turn:
     intent: str | None = None
     confidence: float = 0.0
     ranking: tuple[dict[str, Any], ...] = ()
+    part_rankings: tuple[list[Any], ...] = ()  # one ranking per later question (knowledge/two_questions.py)
     place_entity: str | None = None
     channel: str = "web"
     forwarded: bool = False

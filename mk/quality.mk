@@ -10,7 +10,8 @@ test-content: venvs ## Readability, topic consistency and held-out leak tests (a
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests/content tests/nlu/test_heldout_leak.py tests/nlu/test_eval_metrics.py \
 		tests/nlu/test_two_questions_calibration.py
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu/test_heldout_leak.py tests/nlu/test_eval_metrics.py \
-		tests/nlu/test_two_questions_calibration.py tests/nlu/test_classifier.py tests/nlu/test_first_part.py
+		tests/nlu/test_two_questions_calibration.py tests/nlu/test_classifier.py tests/nlu/test_first_part.py \
+		tests/nlu/test_second_part.py
 
 test-eval-gate: venvs $(MODEL) ## NLU gate on the trained model: team set top-1 >= 0.90, blind set no regression, calibrated threshold, masked names and addresses
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/nlu/test_eval_gate.py tests/nlu/test_masked_text.py

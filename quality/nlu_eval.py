@@ -15,12 +15,13 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from knowledge.two_questions import part_rankings_of
 from quality.nlu_metrics import Evaluation, Prediction, evaluate, to_topic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,9 @@ BLIND3_DIR = Path("tests/nlu/blind3")
 BLIND4_DIR = Path("tests/nlu/blind4")
 # A fifth blind writer, 2026-12-03, the same way (tests/nlu/blind5/README.md).
 BLIND5_DIR = Path("tests/nlu/blind5")
+# A sixth blind writer, 2026-12-03, the same way (tests/nlu/blind6/README.md); first measured on the model with
+# the second-part classifier and the fourth phrasings round.
+BLIND6_DIR = Path("tests/nlu/blind6")
 # Every blind set by name, in the order they were written: the one list the report and the gate use.
 BLIND_SETS = {
     "blind": BLIND_DIR,
@@ -45,6 +49,7 @@ BLIND_SETS = {
     "blind3": BLIND3_DIR,
     "blind4": BLIND4_DIR,
     "blind5": BLIND5_DIR,
+    "blind6": BLIND6_DIR,
 }
 SWEEP_THRESHOLDS = tuple(round(0.1 + 0.05 * step, 2) for step in range(15))  # 0.10 .. 0.80
 
@@ -77,6 +82,20 @@ def load_messages(directory: Path) -> list[tuple[str, str, str]]:
                 raise EvaluationError(f"{path}: every message must be non-empty text")
             triples.append((data["topic"], text, register or "-"))
     return triples
+
+
+def second_labels(directory: Path) -> list[str | None]:
+    """The ``second`` topic of each message of ``load_messages(directory)``, in its order (None: one topic).
+
+    A blind writer labels a two-question message with the first question's topic and ``second`` for the other.
+    """
+    labels: list[str | None] = []
+    for path in sorted(directory.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("messages") or []:
+            second = item.get("second") if isinstance(item, dict) else None
+            labels.append(second if isinstance(second, str) else None)
+    return labels
 
 
 def load_heldout(directory: Path) -> list[tuple[str, str]]:
@@ -124,11 +143,16 @@ def train_nlu_model(root: Path, out_dir: Path) -> Path:
 
 def _prediction(expected: str, text: str, parsed: dict[str, Any]) -> Prediction:
     intent = (parsed.get("intent") or {}).get("name")
-    ranking = tuple(
-        (str(item.get("name")), float(item.get("confidence") or 0.0))
-        for item in parsed.get("intent_ranking") or []
+    ranking = _pairs(parsed.get("intent_ranking") or [])
+    parts = tuple(_pairs(part) for part in part_rankings_of(parsed))
+    return Prediction(
+        text=text, expected=expected, ranking=ranking, predicted=to_topic(intent), part_rankings=parts
     )
-    return Prediction(text=text, expected=expected, ranking=ranking, predicted=to_topic(intent))
+
+
+def _pairs(ranking: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, float], ...]:
+    """Rasa's ``[{"name", "confidence"}]`` as (intent, confidence) pairs."""
+    return tuple((str(item.get("name")), float(item.get("confidence") or 0.0)) for item in ranking)
 
 
 async def predict(model: Path, heldout: Sequence[tuple[str, str]], root: Path = ROOT) -> list[Prediction]:

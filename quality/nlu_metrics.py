@@ -34,6 +34,8 @@ class Prediction:
     expected: str
     ranking: tuple[tuple[str, float], ...]  # (intent, confidence), best first, nlu_fallback included
     predicted: str  # the intent Rasa chose, already mapped with to_topic
+    # One ranking per later part of a two-question message (bot/nlu/second_part.py), in the same shape.
+    part_rankings: tuple[tuple[tuple[str, float], ...], ...] = ()
 
     def top(self, k: int) -> list[str]:
         """The first ``k`` distinct topics of the ranking, after mapping nlu_fallback."""

@@ -17,13 +17,14 @@ import yaml
 
 from knowledge.models import Catalog
 from knowledge.topic_roles import MESSAGE_CHECK_TOPIC, NOT_UNDERSTOOD_TOPIC
-from knowledge.two_questions import has_two_parts, runner_up, second_topic
+from knowledge.two_questions import has_two_parts, part_topic, runner_up, second_topic
 from quality.nlu_metrics import Prediction
 
 CALIBRATION_FILE = Path("tests/nlu/two_questions/calibration.yml")
 # The chat never offers a second topic after the message check: it waits for the message to check.
 MAX_WRONG_SINGLE = 0.05  # at most 5 % of one-question messages may get a second topic offered
-SWEEP = tuple(round(0.02 * step, 2) for step in range(1, 31))  # 0.02 .. 0.60
+SWEEP = tuple(round(0.02 * step, 2) for step in range(1, 31))  # 0.02 .. 0.60, the whole message's runner-up
+PART_SWEEP = tuple(round(0.05 * step, 2) for step in range(10, 20))  # 0.50 .. 0.95, a later part's own topic
 
 
 class CalibrationError(ValueError):
@@ -67,12 +68,22 @@ def ranking_dicts(prediction: Prediction) -> list[dict[str, Any]]:
     return [{"name": name, "confidence": confidence} for name, confidence in prediction.ranking]
 
 
+def part_ranking_dicts(prediction: Prediction) -> list[list[dict[str, Any]]]:
+    """The prediction's later-part rankings in the shape of Rasa's parse data (``part_rankings``)."""
+    return [
+        [{"name": name, "confidence": confidence} for name, confidence in part]
+        for part in prediction.part_rankings
+    ]
+
+
 def offered(catalog: Catalog, prediction: Prediction) -> tuple[str, str | None]:
     """(answered topic, offered second topic or None), as the chat would do it for this prediction."""
     answered = catalog.topic_for_intent(prediction.predicted) or catalog.topics[NOT_UNDERSTOOD_TOPIC]
     if answered.id == MESSAGE_CHECK_TOPIC:
         return answered.id, None
-    second = second_topic(catalog, prediction.text, ranking_dicts(prediction), answered)
+    second = second_topic(
+        catalog, prediction.text, ranking_dicts(prediction), answered, part_ranking_dicts(prediction)
+    )
     return answered.id, second.id if second is not None else None
 
 
@@ -102,22 +113,32 @@ def sweep(
     two: Sequence[tuple[Case, Prediction]],
     single: Sequence[tuple[Case, Prediction]],
     thresholds: Sequence[float] = SWEEP,
+    part_thresholds: Sequence[float] = PART_SWEEP,
 ) -> list[dict[str, float]]:
-    """``score`` for every threshold, the markers and ``min_words`` as the content has them."""
+    """``score`` for every pair of the two thresholds, the markers and word counts as the content has them.
+
+    Both at once, because the rules take turns: the later part's topic first, the runner-up when a part names
+    none, so the best runner-up threshold depends on how many messages the part rule already answers.
+    """
     rules = catalog.two_questions
     if rules is None:
         raise CalibrationError("knowledge/two_questions.yml did not load")
     rows = []
-    for threshold in thresholds:
-        trial = replace(catalog, two_questions=replace(rules, threshold=threshold))
-        rows.append({"threshold": threshold, **score(trial, two, single)})
+    for part_threshold in part_thresholds:
+        for threshold in thresholds:
+            trial_rules = replace(rules, threshold=threshold, part_threshold=part_threshold)
+            trial = replace(catalog, two_questions=trial_rules)
+            rows.append({"threshold": threshold, "part_threshold": part_threshold, **score(trial, two, single)})
     return rows
 
 
-def recommend(rows: Sequence[dict[str, float]], max_wrong_single: float = MAX_WRONG_SINGLE) -> float | None:
-    """The threshold with the most right offers among those with at most ``max_wrong_single`` wrong ones.
+def recommend(
+    rows: Sequence[dict[str, float]], max_wrong_single: float = MAX_WRONG_SINGLE
+) -> tuple[float, float] | None:
+    """(threshold, part_threshold) with the most right offers among rows with at most ``max_wrong_single``
+    wrong ones on one-question messages.
 
-    Ties go to the fewest wrong offers, then to the higher threshold (more margin); None when none qualifies.
+    Ties go to the fewest wrong offers, then to the higher thresholds (more margin); None when none qualifies.
     """
     feasible = [row for row in rows if row["single_wrong_offered"] <= max_wrong_single]
     if not feasible:
@@ -128,10 +149,11 @@ def recommend(rows: Sequence[dict[str, float]], max_wrong_single: float = MAX_WR
             r["two_right_offered"],
             -r["single_wrong_offered"],
             -r["two_wrong_offered"],
+            r["part_threshold"],
             r["threshold"],
         ),
     )
-    return best["threshold"]
+    return best["threshold"], best["part_threshold"]
 
 
 def details(catalog: Catalog, pairs: Sequence[tuple[Case, Prediction]]) -> list[dict[str, Any]]:
@@ -141,6 +163,7 @@ def details(catalog: Catalog, pairs: Sequence[tuple[Case, Prediction]]) -> list[
     for case, prediction in pairs:
         answered, second = offered(catalog, prediction)
         found = runner_up(catalog, ranking_dicts(prediction), answered)
+        in_part = part_topic(catalog, part_ranking_dicts(prediction), answered)
         out.append(
             {
                 "text": case.text,
@@ -148,8 +171,41 @@ def details(catalog: Catalog, pairs: Sequence[tuple[Case, Prediction]]) -> list[
                 "answered": answered,
                 "runner_up": found[0].id if found else None,
                 "runner_up_confidence": round(found[1], 4) if found else None,
+                "part_topic": in_part[0].id if in_part else None,
+                "part_topic_confidence": round(in_part[1], 4) if in_part else None,
                 "two_parts": rules is not None and has_two_parts(case.text, rules),
                 "offered": second,
             }
         )
     return out
+
+
+def blind_offers(
+    catalog: Catalog, predictions: Sequence[Prediction], seconds: Sequence[str | None]
+) -> dict[str, float | int]:
+    """The two-questions rule on a blind set: its writer's two-question messages (``second`` labelled) and the
+    one-question messages that have the shape of two (a marker with words on both sides).
+
+    Why: the thresholds are chosen on the calibration slice; a blind set is the independent check of them.
+    """
+    rules = catalog.two_questions
+    two = right = wrong_two = shaped = wrong_single = 0
+    for prediction, second in zip(predictions, seconds, strict=True):
+        answered, offer = offered(catalog, prediction)
+        if second is not None:
+            two += 1
+            if offer is not None:
+                if {answered, offer} == {prediction.expected, second}:
+                    right += 1
+                else:
+                    wrong_two += 1
+        elif rules is not None and has_two_parts(prediction.text, rules):
+            shaped += 1
+            wrong_single += offer is not None
+    return {
+        "two_questions": two,
+        "two_right_offered": round(right / two, 3) if two else 0.0,
+        "two_wrong_offered": round(wrong_two / two, 3) if two else 0.0,
+        "single_with_marker": shaped,
+        "single_wrong_offered": round(wrong_single / shaped, 3) if shaped else 0.0,
+    }

@@ -1,16 +1,17 @@
 """Calibrate the threshold for "two questions in one message" on a trained model (Rasa environment).
 
 Parses every message of tests/nlu/two_questions/calibration.yml in-process with the model (the way
-quality/nlu_eval.py does), then sweeps the threshold of knowledge/two_questions.yml and prints, per value, the
-share of two-question messages that get the right second topic offered and the share of one-question messages
-that wrongly get one. It recommends the threshold with the most right offers while at most 5 % of the
-one-question messages get a wrong one, and writes everything to a small JSON file.
+quality/nlu_eval.py does), then sweeps both thresholds of knowledge/two_questions.yml together (``threshold``
+for the whole message's runner-up, ``part_threshold`` for a later part's own topic) and prints the share of
+two-question messages that get the right second topic offered and the share of one-question messages that
+wrongly get one. It recommends the pair with the most right offers while at most 5 % of the one-question
+messages get a wrong one, and writes everything to a small JSON file.
 
 Usage::
 
     .venv-rasa/bin/python -m scripts.calibrate_two_questions [MODEL] [--out results/two-questions.json]
 
-MODEL defaults to models/wegwijzer.tar.gz. Rerun after every retraining and copy the recommended value into
+MODEL defaults to models/wegwijzer.tar.gz. Rerun after every retraining and copy the recommended values into
 knowledge/two_questions.yml (docs/quality.md, "Two questions in one message"). Exit status 0 when it ran, 2 when
 it cannot run.
 """
@@ -72,20 +73,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"slice: {args.slice}: {len(two)} two-question and {len(single)} one-question messages")
     print(f"two-question messages answered with one of their two topics: {answered_one:.3f}")
     print(f"one-question messages answered with their topic: {single_top1:.3f}\n")
-    print("threshold  two: right offered  two: wrong offered  one: wrongly offered")
+    chosen = best if best is not None else (rules.threshold, rules.part_threshold)
+    configured = (rules.threshold, rules.part_threshold)
+    print("runner-up  later part  two: right offered  two: wrong offered  one: wrongly offered")
     for row in rows:
-        mark = "  <- recommended" if row["threshold"] == best else ""
-        if row["threshold"] == rules.threshold:
+        pair = (row["threshold"], row["part_threshold"])
+        # the chosen pair's row and column of the sweep, and the configured pair
+        if pair[1] != chosen[1] and pair[0] != chosen[0] and pair != configured:
+            continue
+        mark = "  <- recommended" if pair == best else ""
+        if pair == configured:
             mark += "  (knowledge/two_questions.yml)"
         print(
-            f"{row['threshold']:9.2f}  {row['two_right_offered']:19.3f}  {row['two_wrong_offered']:18.3f}"
-            f"  {row['single_wrong_offered']:20.3f}{mark}"
+            f"{pair[0]:9.2f}  {pair[1]:10.2f}  {row['two_right_offered']:19.3f}"
+            f"  {row['two_wrong_offered']:18.3f}  {row['single_wrong_offered']:20.3f}{mark}"
         )
     if best is None:
-        print(f"\nno threshold keeps wrong offers on one-question messages at or below {MAX_WRONG_SINGLE:.0%}")
+        print(f"\nno thresholds keep wrong offers on one-question messages at or below {MAX_WRONG_SINGLE:.0%}")
     else:
         print(
-            f"\nrecommended threshold: {best} (wrong offers on one-question messages <= {MAX_WRONG_SINGLE:.0%})"
+            f"\nrecommended: threshold {best[0]}, part_threshold {best[1]}"
+            f" (wrong offers on one-question messages <= {MAX_WRONG_SINGLE:.0%})"
         )
     report = {
         "model": str(args.model.relative_to(ROOT)) if args.model.is_relative_to(ROOT) else str(args.model),
@@ -98,9 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         "max_wrong_single": MAX_WRONG_SINGLE,
         "two_answered_with_one_of_both": round(answered_one, 3),
         "single_top1": round(single_top1, 3),
+        "part_min_words": rules.part_min_words,
         "configured_threshold": rules.threshold,
+        "configured_part_threshold": rules.part_threshold,
         "at_configured_threshold": current,
-        "recommended_threshold": best,
+        "recommended_threshold": best[0] if best is not None else None,
+        "recommended_part_threshold": best[1] if best is not None else None,
         "sweep": rows,
         "per_message": {
             "two_questions": details(catalog, two_pairs),

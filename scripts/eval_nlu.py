@@ -1,5 +1,5 @@
 """Evaluate the NLU on the held-out sets (``make eval``, Rasa environment): tests/nlu/heldout, written by the
-team, and tests/nlu/blind and blind2 to blind5, each written blind from the topic texts alone by another
+team, and tests/nlu/blind and blind2 to blind6, each written blind from the topic texts alone by another
 writer; prints each and the gap.
 
 Reports top-1 and top-3 accuracy, macro-F1, per-topic F1, the confusions and out-of-scope precision and
@@ -21,12 +21,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from knowledge import load_catalog
 from quality.nlu_eval import (
     BLIND2_DIR,
     BLIND3_DIR,
     BLIND4_DIR,
     BLIND5_DIR,
+    BLIND6_DIR,
     BLIND_DIR,
     BLIND_SETS,
     HELDOUT_DIR,
@@ -38,9 +41,11 @@ from quality.nlu_eval import (
     load_messages,
     model_is_current,
     predict_set,
+    second_labels,
     train_nlu_model,
 )
 from quality.nlu_metrics import Evaluation, Prediction, calibrated_threshold, render_table
+from quality.two_questions_eval import blind_offers
 from scripts.results import write_result
 
 GAP_FINDING_POINTS = 3.0  # a larger gap between the two sets is a finding to write down (issue 10)
@@ -57,11 +62,15 @@ def per_register(predictions: list[Prediction], registers: list[str]) -> dict[st
     return {name: {"top1": round(h / n, 3), "messages": n} for name, (h, n) in sorted(totals.items())}
 
 
-def _blind_figures(model: Path, directory: Path) -> tuple[Evaluation, dict[str, dict[str, float]]]:
-    """One blind set's figures and its top-1 per register."""
+BlindFigures = tuple[Evaluation, dict[str, dict[str, float]], dict[str, Any]]
+
+
+def _blind_figures(model: Path, directory: Path) -> BlindFigures:
+    """One blind set's figures, its top-1 per register and the second-question offers."""
     predictions = predict_set(model, ROOT, directory)
     registers = [register for _, _, register in load_messages(ROOT / directory)]
-    return evaluate_predictions(predictions, ROOT), per_register(predictions, registers)
+    offers = blind_offers(load_catalog(), predictions, second_labels(ROOT / directory))
+    return evaluate_predictions(predictions, ROOT), per_register(predictions, registers), offers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,13 +112,20 @@ def main(argv: list[str] | None = None) -> int:
         "blind3": f"third blind set ({BLIND3_DIR}, a third writer, 2026-12-02, today's 36 topic ids)",
         "blind4": f"fourth blind set ({BLIND4_DIR}, a fourth writer, 2026-12-03)",
         "blind5": f"fifth blind set ({BLIND5_DIR}, a fifth writer, 2026-12-03)",
+        "blind6": f"sixth blind set ({BLIND6_DIR}, a sixth writer, 2026-12-03)",
     }
-    for name, (figures, registers_top1) in blind_sets.items():
+    for name, (figures, registers_top1, offers) in blind_sets.items():
         print(f"\n== {titles[name]}")
         print(render_table(figures, show_texts=False))
         print(
             f"\ntop-1 per register ({name}): "
             + ", ".join(f"{k} {v['top1']:.3f} ({v['messages']})" for k, v in registers_top1.items())
+        )
+        print(
+            f"second question ({name}): right one offered {offers['two_right_offered']:.3f}, a wrong one"
+            f" {offers['two_wrong_offered']:.3f}, of {offers['two_questions']} two-question messages;"
+            f" a button on {offers['single_wrong_offered']:.3f} of {offers['single_with_marker']}"
+            " one-question messages with a marker"
         )
     blind = blind_sets["blind"][0]
     gap = round(100 * (evaluation.top1 - blind.top1), 1)
@@ -126,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         "model_origin": origin,
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **evaluation.to_dict(),
-        **{name: {**figures.to_dict(), "per_register": regs} for name, (figures, regs) in blind_sets.items()},
+        **{
+            name: {**figures.to_dict(), "per_register": regs, "second_question": offers}
+            for name, (figures, regs, offers) in blind_sets.items()
+        },
         "gap_top1_points": gap,
         "fallback_threshold": {"configured": configured, "calibrated_on_old_set": calibrated},
     }

@@ -15,7 +15,7 @@ from knowledge.message_check_answer import compose
 from knowledge.places import PlaceMatch, find_place, outside_text
 from knowledge.referrals import referrals_for
 from knowledge.topic_roles import MESSAGE_CHECK_TOPIC, NOT_UNDERSTOOD_TOPIC
-from knowledge.two_questions import second_topic
+from knowledge.two_questions import part_rankings_of, second_offer
 
 MAX_TEXT_LENGTH = 1000
 # A pasted e-mail is longer than a question; the cap equals what the chat channels accept
@@ -128,11 +128,15 @@ def build_response(
         if topic_id not in (best_id, NOT_UNDERSTOOD_TOPIC)
     ][:MAX_ALTERNATIVES]
     topic = catalog.topics[best_id]
-    second = second_topic(catalog, str(parse.get("text") or request.text), parsed_ranking, topic)
-    if second is not None and all(alt["topic"] != second.id for alt in alternatives):
-        conf = next(c for topic_id, c in topics if topic_id == second.id)
+    text = str(parse.get("text") or request.text)
+    offer = second_offer(catalog, text, parsed_ranking, topic, part_rankings_of(parse))
+    second = offer[0] if offer is not None else None
+    if offer is not None and all(alt["topic"] != offer[0].id for alt in alternatives):
+        # The whole message's confidence when it ranks the topic at all, else the confidence of the part that
+        # asks it (a topic named only in the second question can be missing from the whole message's ranking).
+        conf = next((c for topic_id, c in topics if topic_id == offer[0].id), offer[1])
         # the second question first, then the others the cut leaves room for (never fewer than that one)
-        alternatives = [{"topic": second.id, "confidence": round(conf, 4)}, *alternatives]
+        alternatives = [{"topic": offer[0].id, "confidence": round(conf, 4)}, *alternatives]
         alternatives = alternatives[: max(MAX_ALTERNATIVES, 1)]
     place = resolve_place(catalog, request.gemeente, request.text)
     gemeente = (place.gemeente or place.outside_nearest) if place is not None else None

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -33,10 +31,19 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.lemma_bags import (
+    char_sizes,
+    counts,
+    feature_names,
+    is_size_range,
+    lemmas_between,
+    rules_from_stored,
+    stored_rules,
+    vocabulary,
+)
 from knowledge.two_questions import FILE_NAME, TwoQuestionRules, first_part, load
 
 STORED_FILE = "first_part.json"
-WORD, CHAR = "w:", "c:"  # prefixes of the two kinds of feature names in the stored vocabulary
 NAME = "FirstPartFeaturizer"
 
 
@@ -71,7 +78,7 @@ class FirstPartFeaturizer(SparseFeaturizer, GraphComponent):
         if not isinstance(config.get("knowledge_dir"), str):
             raise InvalidConfigException(f"{NAME}: knowledge_dir must be a folder name")
         sizes = config.get("char_ngrams")
-        if sizes is not None and not _is_size_range(sizes):
+        if sizes is not None and not is_size_range(sizes):
             raise InvalidConfigException(f"{NAME}: char_ngrams must be [min, max] or null, got {sizes!r}")
 
     @classmethod
@@ -98,8 +105,7 @@ class FirstPartFeaturizer(SparseFeaturizer, GraphComponent):
         self._rules = rules
         self._vocabulary = vocabulary or {}
         self._weight = float(config["weight"])
-        sizes = config.get("char_ngrams")
-        self._char_sizes = range(sizes[0], sizes[1] + 1) if sizes else range(0)
+        self._char_sizes = char_sizes(config.get("char_ngrams"))
 
     @classmethod
     def create(
@@ -124,13 +130,8 @@ class FirstPartFeaturizer(SparseFeaturizer, GraphComponent):
         """The featurizer with the markers and vocabulary stored at training."""
         with model_storage.read_from(resource) as folder:
             stored = json.loads((folder / STORED_FILE).read_text(encoding="utf-8"))
-        rules = TwoQuestionRules(
-            threshold=float(stored["threshold"]),
-            min_words=int(stored["min_words"]),
-            markers=tuple(tuple(marker) for marker in stored["markers"]),
-        )
-        vocabulary = {lemma: index for index, lemma in enumerate(stored["vocabulary"])}
-        return cls(config, model_storage, resource, execution_context, rules, vocabulary)
+        index = {name: column for column, name in enumerate(stored["vocabulary"])}
+        return cls(config, model_storage, resource, execution_context, rules_from_stored(stored), index)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Read the markers, collect the lemmas of every training example's first part, store both."""
@@ -139,18 +140,12 @@ class FirstPartFeaturizer(SparseFeaturizer, GraphComponent):
         if rules is None:
             raise InvalidConfigException(f"{NAME}: {'; '.join(problems) or FILE_NAME + ' could not be read'}")
         self._rules = rules
-        seen: Counter[str] = Counter()
-        for example in training_data.training_examples:
-            seen.update(set(self._feature_names(example)))
-        min_df = int(self._config["char_min_df"])
-        names = sorted(name for name, df in seen.items() if name.startswith(WORD) or df >= min_df)
+        names = vocabulary(
+            (self._feature_names(example) for example in training_data.training_examples),
+            int(self._config["char_min_df"]),
+        )
         self._vocabulary = {name: index for index, name in enumerate(names)}
-        stored = {
-            "threshold": rules.threshold,
-            "min_words": rules.min_words,
-            "markers": [list(marker) for marker in rules.markers],
-            "vocabulary": names,
-        }
+        stored = {**stored_rules(rules), "vocabulary": names}
         with self._model_storage.write_to(self._resource) as folder:
             (folder / STORED_FILE).write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
         return self._resource
@@ -169,22 +164,12 @@ class FirstPartFeaturizer(SparseFeaturizer, GraphComponent):
         for message in messages:
             if not message.get(TOKENS_NAMES[TEXT]):
                 continue  # like the count featurizers: no tokens, no features (the classifier skips it)
-            counts = scipy.sparse.lil_matrix((1, len(self._vocabulary)))
-            for name in self._feature_names(message):
-                index = self._vocabulary.get(name)
-                if index is not None:
-                    counts[0, index] += self._weight
-            self.add_features_to_message(None, counts.tocoo(), TEXT, message)
+            row = counts([self._feature_names(message)], self._vocabulary, self._weight)
+            self.add_features_to_message(None, row.tocoo(), TEXT, message)
 
     def _feature_names(self, message: Message) -> list[str]:
         """The first part's lemmas (``w:``) and, when configured, their character n-grams (``c:``)."""
-        names = []
-        for lemma in self._first_lemmas(message):
-            names.append(WORD + lemma)
-            padded = f" {lemma} "  # n-grams within a word, its edges marked, as scikit-learn's char_wb
-            for size in self._char_sizes:
-                names.extend(CHAR + padded[i : i + size] for i in range(len(padded) - size + 1))
-        return names
+        return feature_names(self._first_lemmas(message), self._char_sizes)
 
     def _first_lemmas(self, message: Message) -> list[str]:
         """Lower-case lemmas of the tokens that start inside the first part of the message's text."""
@@ -192,15 +177,4 @@ class FirstPartFeaturizer(SparseFeaturizer, GraphComponent):
         found: list[Token] = message.get(TOKENS_NAMES[TEXT]) or []
         if not isinstance(text, str) or not found or self._rules is None:
             return []
-        end = len(first_part(text, self._rules))
-        return [(token.lemma or token.text).lower() for token in found if token.start < end]
-
-
-def _is_size_range(sizes: Any) -> bool:
-    """``[min, max]``: two whole numbers, 1 <= min <= max."""
-    return (
-        isinstance(sizes, list)
-        and len(sizes) == 2
-        and all(type(size) is int for size in sizes)
-        and 1 <= sizes[0] <= sizes[1]
-    )
+        return lemmas_between(found, 0, len(first_part(text, self._rules)))

@@ -26,14 +26,17 @@ def make_tracker(
     slots: dict[str, Any] | None = None,
     entities: list[dict[str, Any]] | None = None,
     ranking: list[tuple[str, float]] | None = None,
+    part_rankings: list[list[tuple[str, float]]] | None = None,
     input_channel: str = "rest",
 ) -> Tracker:
-    latest = {
+    latest: dict[str, Any] = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
         "entities": entities or [],
         "intent_ranking": [{"name": n, "confidence": c} for n, c in (ranking or [])],
     }
+    if part_rankings is not None:  # what bot/nlu/second_part.py adds to the parse data
+        latest["part_rankings"] = [[{"name": n, "confidence": c} for n, c in part] for part in part_rankings]
     events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": input_channel}]
     return Tracker("test-user", slots or {}, latest, events, False, None, {}, "action_listen")
 

@@ -58,6 +58,16 @@ async def test_a_single_topic_with_en_and_ook_gets_no_offer(outbox):
     assert OFFER not in feedback["buttons"]
 
 
+async def test_the_later_parts_own_topic_is_offered_when_the_whole_message_hardly_ranks_it(outbox):
+    sure = [[("toeslagen", 0.97), ("wmo", 0.01)]]
+    dispatcher = await _answer(TWO, "digid_problemen", ONE_TOPIC, part_rankings=sure)
+    assert dispatcher.messages[-1]["buttons"][-1] == OFFER
+    # the later part about the answered topic again: one question, no offer
+    same = [[("digid_problemen", 0.97), ("toeslagen", 0.02)]]
+    dispatcher = await _answer(TWO, "digid_problemen", ONE_TOPIC, part_rankings=same)
+    assert OFFER not in _all_buttons(dispatcher)
+
+
 async def test_offering_the_second_topic_counts_nothing(outbox):
     await _answer(TWO, "digid_problemen", ONE_TOPIC)
     without_offer = _counted(outbox)

@@ -196,3 +196,18 @@ def test_the_text_nlu_saw_decides_the_shape():
 def test_no_second_question_without_two_topics(text, ranking, threshold):
     result = build_response(catalog(), TriageRequest(text, None), _parse(*ranking), threshold, NOW)
     assert result["second_question"] is None
+
+
+def test_a_second_question_only_its_own_part_names_is_an_alternative_with_the_parts_confidence():
+    """The whole message ranks toeslagen nowhere; the later part's own ranking (bot/nlu/second_part.py) does."""
+    parse = {
+        **_parse(("digid_problemen", 0.97), ("digid_aanvragen", 0.02)),
+        "part_rankings": [[{"name": "toeslagen", "confidence": 0.96}, {"name": "wmo", "confidence": 0.01}]],
+    }
+    result = build_response(catalog(), TriageRequest(TWO, None), parse, 0.3, NOW)
+    assert result["topic"] == "digid_problemen"
+    assert result["second_question"] == "toeslagen"
+    assert result["alternatives"][0] == {"topic": "toeslagen", "confidence": 0.96}
+    # a later part about the answered topic names nothing
+    same = {**parse, "part_rankings": [[{"name": "digid_problemen", "confidence": 0.99}]]}
+    assert build_response(catalog(), TriageRequest(TWO, None), same, 0.3, NOW)["second_question"] is None

@@ -93,3 +93,11 @@ def test_feedback_buttons_after_an_answer(chat):
 def test_thanks_and_goodbye(chat):
     assert joined(chat.say("dankjewel")).startswith(CATALOG.topics["bedankt"].answer[:20])
     assert joined(chat.say("doei")).startswith(CATALOG.topics["afscheid"].answer[:20])
+
+
+def test_two_questions_answer_the_first_and_offer_the_second_as_a_button(chat):
+    """Issue 10's own example, through the real model: the later part's own ranking (bot/nlu/second_part.py)
+    reaches the action server in the parse data and names toeslagen, which the whole message hardly ranks."""
+    reply = chat.say("mijn digid doet het niet en ik moet ook toeslag aanvragen")
+    assert joined(reply).startswith(CATALOG.topics["digid_problemen"].answer[:40])
+    assert {"title": CATALOG.topics["toeslagen"].button, "payload": "/toeslagen"} in buttons(reply)

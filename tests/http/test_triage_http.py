@@ -90,3 +90,14 @@ def test_triage_unknown_mode_is_a_400_with_reason(client, stack):
 def test_triage_without_mode_keeps_the_topic_contract(client, stack):
     body = _post(client, stack, json={"text": "ik ben mijn digid kwijt", "gemeente": None}).json()
     assert set(body) == TRIAGE_ANSWER_FIELDS
+
+
+def test_triage_names_the_second_question_of_a_two_question_message(client, stack):
+    body = _post(
+        client,
+        stack,
+        json={"text": "mijn digid doet het niet en ik moet ook toeslag aanvragen", "gemeente": None},
+    ).json()
+    assert body["topic"] == "digid_problemen"
+    assert body["second_question"] == "toeslagen"
+    assert body["alternatives"][0]["topic"] == "toeslagen"

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from knowledge import Catalog, ContentError, load_catalog
-from knowledge.two_questions import TwoQuestionRules, first_part, has_two_parts, second_topic
+from knowledge.two_questions import (
+    PART_RANKINGS_KEY,
+    TwoQuestionRules,
+    first_part,
+    has_two_parts,
+    later_parts,
+    part_rankings_of,
+    second_topic,
+)
 
 CATALOG = load_catalog()
 TWO = "mijn digid doet het niet en ik moet ook toeslag aanvragen"
@@ -163,6 +171,18 @@ def _write(root: Path, text: str) -> None:
         ("threshold: 0.2\nmin_words: 2\nmarkers: ['...']\n", "field 'markers[0]': must be a word"),
         ("threshold: 0.2\nmin_words: 2\nmarkers: [en]\nextra: 1\n", "field 'extra': unknown field"),
         ("min_words: 2\nmarkers: [en]\n", "field 'threshold': is required"),
+        (
+            "threshold: 0.2\nmin_words: 2\nmarkers: [en]\npart_threshold: 1\npart_min_words: 4\n",
+            "field 'part_threshold': must be a number between 0 and 1",
+        ),
+        (
+            "threshold: 0.2\nmin_words: 2\nmarkers: [en]\npart_threshold: 0.7\npart_min_words: 0\n",
+            "field 'part_min_words': must be a whole number",
+        ),
+        (
+            "threshold: 0.2\nmin_words: 2\nmarkers: [en]\npart_min_words: 4\n",
+            "field 'part_threshold': is required",
+        ),
     ],
 )
 def test_a_broken_two_questions_file_names_file_and_field(content_copy, text, problem):
@@ -176,9 +196,19 @@ def test_a_missing_two_questions_file_is_reported(content_copy):
 
 
 def test_markers_are_read_as_words(content_copy):
-    _write(content_copy, "threshold: 0.25\nmin_words: 1\nmarkers: [Nog een vraag, '?']\n")
+    _write(
+        content_copy,
+        "threshold: 0.25\nmin_words: 1\nmarkers: [Nog een vraag, '?']\n"
+        "part_threshold: 0.6\npart_min_words: 3\n",
+    )
     rules = load_catalog(content_copy).two_questions
-    assert rules == TwoQuestionRules(threshold=0.25, min_words=1, markers=(("nog", "een", "vraag"), ("?",)))
+    assert rules == TwoQuestionRules(
+        threshold=0.25,
+        min_words=1,
+        markers=(("nog", "een", "vraag"), ("?",)),
+        part_threshold=0.6,
+        part_min_words=3,
+    )
 
 
 # --- the first part, which the NLU featurises once more (bot/nlu/first_part.py) ------------------------------
@@ -210,3 +240,68 @@ def test_without_two_parts_the_first_part_is_the_whole_message(text):
 def test_a_marker_too_close_to_the_start_does_not_split_but_a_later_one_does():
     rules = TwoQuestionRules(threshold=0.2, min_words=2, markers=(("en",),))
     assert first_part("jij en ik willen digid en toeslag aanvragen", rules) == "jij en ik willen digid"
+
+
+# --- the later parts, each classified on its own (bot/nlu/second_part.py) -------------------------------------
+
+
+def _offer(text: str, whole: list[tuple[str, float]], *parts: list[tuple[str, float]], answered: str):
+    found = second_topic(
+        CATALOG, text, _ranking(*whole), CATALOG.topics[answered], [_ranking(*part) for part in parts]
+    )
+    return found.id if found is not None else None
+
+
+def test_a_later_part_starts_after_each_joining_marker_when_it_has_enough_words():
+    rules = TwoQuestionRules(threshold=0.2, min_words=2, markers=(("en",), ("ook",)), part_min_words=4)
+    text = "mijn man en ik willen een digid en ik wil ook weten hoe huurtoeslag werkt"
+    starts = later_parts(text, rules)
+    assert [text[start:] for start in starts] == [
+        "ik willen een digid en ik wil ook weten hoe huurtoeslag werkt",
+        "ik wil ook weten hoe huurtoeslag werkt",
+        "weten hoe huurtoeslag werkt",
+    ]
+    # "toeslag aanvragen" after "ook" has two words: too short to classify on its own
+    assert [TWO[s:] for s in later_parts(TWO, rules)] == ["ik moet ook toeslag aanvragen"]
+    assert later_parts("/toeslagen en ook digid aanvragen bij de gemeente", rules) == []
+    assert later_parts("hoe vraag ik huurtoeslag aan", rules) == []
+
+
+def test_the_later_part_offers_a_topic_the_whole_message_hardly_ranks():
+    whole = [("digid_problemen", 0.97), ("digid_aanvragen", 0.02), ("toeslagen", 0.002)]
+    rules = CATALOG.two_questions
+    assert rules is not None
+    sure = [("toeslagen", rules.part_threshold + 0.01), ("wmo", 0.005)]
+    unsure = [("toeslagen", rules.part_threshold - 0.01), ("wmo", 0.005)]
+    assert _offer(TWO, whole, sure, answered="digid_problemen") == "toeslagen"
+    # below the part threshold the whole message's runner-up decides, and 0.02 is below its threshold
+    assert _offer(TWO, whole, unsure, answered="digid_problemen") is None
+
+
+def test_a_later_part_about_the_answered_topic_offers_nothing():
+    text = "mijn man en ik willen allebei een digid aanvragen"
+    whole = [("digid_aanvragen", 0.99), ("digid_problemen", 0.005)]
+    same = [("digid_aanvragen", 0.6), ("digid_problemen", 0.39)]
+    assert _offer(text, whole, same, answered="digid_aanvragen") is None
+
+
+def test_a_later_part_that_is_no_question_we_can_name_offers_nothing():
+    text = "mijn digid doet het niet en ik weet echt niet hoe"
+    whole = [("digid_problemen", 0.99)]
+    assert _offer(text, whole, [("deny", 0.97), ("computer_basis", 0.9)], answered="digid_problemen") is None
+    assert _offer(text, whole, [("begroeting", 0.95)], answered="digid_problemen") is None
+
+
+def test_of_two_later_parts_the_more_confident_one_is_offered():
+    text = "mijn digid doet het niet en ik wil ook weten hoe huurtoeslag werkt"
+    whole = [("digid_problemen", 0.99)]
+    parts = ([("email", 0.75)], [("toeslagen", 0.95)])
+    assert _offer(text, whole, *parts, answered="digid_problemen") == "toeslagen"
+
+
+def test_part_rankings_are_read_from_parse_data_and_anything_malformed_is_dropped():
+    good = [{"name": "toeslagen", "confidence": 0.9}]
+    parse = {PART_RANKINGS_KEY: [good, [], "x", [good[0], 3]]}
+    assert part_rankings_of(parse) == [good, good]
+    assert part_rankings_of({PART_RANKINGS_KEY: "toeslagen"}) == []
+    assert part_rankings_of({}) == []

@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 
 from bot.nlu.first_part import FirstPartFeaturizer  # noqa: E402
 
-RULES = "threshold: 0.2\nmin_words: 2\nmarkers: [en, ook, '?']\n"
+RULES = "threshold: 0.2\nmin_words: 2\nmarkers: [en, ook, '?']\npart_threshold: 0.7\npart_min_words: 4\n"
 EXAMPLES = ["mijn digid is kwijt", "huurtoeslag aanvragen", "hoe werkt mijn email"]
 
 

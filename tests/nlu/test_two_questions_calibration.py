@@ -41,9 +41,11 @@ def test_scoring_counts_right_and_wrong_offers_in_either_order():
         (Case(SINGLE, one), _prediction(SINGLE, ("digid_aanvragen", 0.7), ("digid_machtigen", 0.3))),
         (Case(SINGLE, one), _prediction(SINGLE, ("digid_aanvragen", 0.9), ("digid_machtigen", 0.1))),
     ]
-    rows = {row["threshold"]: row for row in sweep(CATALOG, two, single, (0.05, 0.2, 0.35, 0.5))}
+    swept = sweep(CATALOG, two, single, (0.05, 0.2, 0.35, 0.5), part_thresholds=(0.5,))
+    rows = {row["threshold"]: row for row in swept}
     assert rows[0.2] == {
         "threshold": 0.2,
+        "part_threshold": 0.5,
         "two_right_offered": 0.25,
         "two_wrong_offered": 0.25,
         "single_wrong_offered": 0.5,
@@ -51,7 +53,7 @@ def test_scoring_counts_right_and_wrong_offers_in_either_order():
     assert rows[0.05]["single_wrong_offered"] == 1.0
     assert rows[0.35]["single_wrong_offered"] == 0.0 and rows[0.35]["two_right_offered"] == 0.25
     assert rows[0.5]["two_right_offered"] == 0.0
-    assert recommend(list(rows.values())) == 0.35
+    assert recommend(list(rows.values())) == (0.35, 0.5)
     assert score(CATALOG, two, single) == score(CATALOG, two, single)  # pure
 
 
@@ -62,8 +64,27 @@ def test_recommend_prefers_more_right_offers_then_fewer_wrong_then_the_higher_th
         {"threshold": 0.3, "two_right_offered": 0.4, "two_wrong_offered": 0.0, "single_wrong_offered": 0.0},
         {"threshold": 0.4, "two_right_offered": 0.4, "two_wrong_offered": 0.0, "single_wrong_offered": 0.0},
     ]
-    assert recommend(rows) == 0.4
+    rows = [{**row, "part_threshold": 0.7} for row in rows]
+    assert recommend(rows) == (0.4, 0.7)
     assert recommend(rows[:1]) is None
+    # between equal rows the higher part threshold wins first
+    assert recommend([*rows, {**rows[2], "part_threshold": 0.9}]) == (0.3, 0.9)
+
+
+def test_the_later_part_offers_its_own_topic_from_its_threshold_on():
+    """The part rule finds a second question the whole message's ranking does not rank at all."""
+    prediction = Prediction(
+        text=TWO,
+        expected="-",
+        ranking=(("digid_problemen", 0.97), ("digid_aanvragen", 0.02)),
+        predicted="digid_problemen",
+        part_rankings=((("toeslagen", 0.8), ("wmo", 0.1)),),
+    )
+    two = [(Case(TWO, ("digid_problemen", "toeslagen")), prediction)]
+    single = [(Case(SINGLE, ("digid_aanvragen",)), _prediction(SINGLE, ("digid_aanvragen", 0.99)))]
+    rows = {row["part_threshold"]: row for row in sweep(CATALOG, two, single, (0.5,), (0.7, 0.85))}
+    assert rows[0.7]["two_right_offered"] == 1.0
+    assert rows[0.85]["two_right_offered"] == 0.0
 
 
 def test_the_calibration_slice_is_big_enough_and_uses_known_topics():
