@@ -55,6 +55,7 @@ def test_no_blind_message_occurs_in_the_training_data_or_the_old_heldout_set(ove
         ("blind3", ("heldout", "blind", "blind2"), 540, 36),  # the first with today's 36 topic ids
         ("blind4", ("heldout", "blind", "blind2", "blind3"), 700, 36),
         ("blind5", ("heldout", "blind", "blind2", "blind3", "blind4"), 660, 36),
+        ("blind6", ("heldout", "blind", "blind2", "blind3", "blind4", "blind5"), 660, 36),
     ],
 )
 def test_no_later_blind_message_occurs_in_training_or_an_earlier_evaluation_set(
