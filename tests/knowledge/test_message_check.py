@@ -35,12 +35,15 @@ POSITIVE = {
         "U krijgt zo een sms. Leest u die code even aan mij voor?",
         "Je krijgt zo 6 cijfers per sms, wil je die hier in de chat zetten?",
         "Wij hebben de koppelcode nodig die u net kreeg.",
+        "Een medewerker belt u deze week. Houd uw DigiD-gebruikersnaam en wachtwoord klaar.",
+        "Om uw nummer te behouden antwoordt u op dit bericht met de 6 cijfers die u krijgt.",
     ],
     "veilige_rekening": [
         "Uw geld is niet veilig. Maak het over naar een veilige rekening.",
         "Er is een verdachte transactie op uw rekening. Bel ons terug.",
         "Met de fraudeafdeling van uw bank. Er staan betalingen klaar die u niet heeft gedaan.",
         "Uw rekening is gehackt. Wij openen een nieuwe spaarrekening voor u. Boek al uw geld daarheen.",
+        "Om uw onschuld aan te tonen moet uw saldo tijdelijk naar een rekening van de rechtbank.",
     ],
     "meekijk_app": [
         "Installeer AnyDesk zodat onze medewerker kan helpen.",
@@ -71,11 +74,13 @@ POSITIVE = {
         "Betaal €1,99 verzendkosten om uw pakket te ontvangen.",
         "Kun je 950 euro voor me overmaken? Ik betaal het morgen terug.",
         "Maak het bedrag over naar NL91ABNA0417164300.",
+        "Uw toestel krijgt een gratis upgrade. U betaalt alleen de verzending.",
     ],
     "nieuw_nummer": [
         "Hoi mam, dit is mijn nieuwe nummer. Sla het even op.",
         "Hallo pap, mijn telefoon is in het water gevallen.",
         "Oma, ik heb een nieuw mobieltje. Wil je het oude verwijderen?",
+        "Hallo Karin, ik ben het, Yvonne. Ik heb een nieuwe telefoon en al mijn contacten zijn weg.",
     ],
     "prijs_teruggave": [
         "Gefeliciteerd, u bent uitgekozen als winnaar van een cadeaubon.",
@@ -96,6 +101,7 @@ POSITIVE = {
     "snel_rijk": [
         "Verdien honderden euro's per dag met ons slimme handelsplatform.",
         "Beleg in bitcoin met gegarandeerd rendement.",
+        "Zoals beloofd de naam van het platform van mijn oom. Je begint met 250 en zij doen de rest.",
     ],
     "lening_aanbod": [
         "Geld lenen zonder BKR-toets, binnen een dag op uw rekening.",
@@ -118,10 +124,12 @@ POSITIVE = {
     "ander_kanaal": [
         "Ik heb geen Marktplaats-app, kunnen we verder via WhatsApp?",
         "Voeg dit nummer toe aan uw contacten om de link te openen.",
+        "I saw your profile and your smile touched me. Can we continue on WhatsApp?",
     ],
     "geheim_houden": [
         "Vertel dit aan niemand, ook niet aan uw bank.",
         "Hang niet op, ik verbind u door met de fraudeafdeling.",
+        "Ik heb een ongeluk gehad. Papa mag het niet weten.",
     ],
     "link_verkort": [
         "Meer info: bit.ly/3kLmN",
@@ -132,11 +140,14 @@ POSITIVE = {
         "Goedendag, zoekt u een bijbaan? Per voltooide taak krijgt u een beloning van 8 euro.",
         "Om je taken te kunnen starten moet je eerst 50 euro storten.",
         "Werken vanuit huis! Earn 300 euro a day with simple tasks",
+        "Uw profiel past bij een functie als online assistent. U ontvangt 80 tot 250 euro per dag.",
+        "Wil je video's liken? Voor elke like krijg je 3 euro.",
     ],
     "prive_betaling": [
         "Onze stichting helpt daklozen deze winter. Doneer via dit betaalverzoek.",
         "Ik verkoop 2 kaartjes voor het concert, 80 euro. Maak het over en ik stuur ze door.",
         "De kamer is vrij vanaf 1 juni. Maak de borg over naar NL02ZZBK0417164300 om hem te reserveren.",
+        "Ik stuur je zo een betaalverzoek van 1 cent om te checken of je rekening klopt.",
     ],
     "hulp_bij_betalen": [
         "Hoi tante, mijn bankapp werkt niet. Kun je voor mij 380 euro betalen aan de garage?",
@@ -149,19 +160,35 @@ POSITIVE = {
     ],
     "ophalen_aan_deur": [
         "Met de politie. Een collega komt vanavond langs om uw sieraden en contant geld in bewaring te nemen.",
+        "Ik ben uw wijkagent. Wij adviseren u uw sieraden en contant geld aan ons mee te geven.",
+        "Politie: om u te beschermen noteren wij het. Hoeveel contant geld en goud heeft u thuis?",
         "Bank security: a courier will come by to collect your bank card and the cash at home.",
     ],
     "rekening_uitlenen": [
         "Snel 300 euro verdienen? Leen je bankrekening een dag uit.",
         "Er komt geld binnen op je rekening, jij stuurt het door en houdt 10% zelf.",
+        "Het geld komt op jouw rekening, jij haalt het contant op en geeft het aan hem.",
     ],
     "app_voor_pakket": [
         "Uw pakket wacht. Installeer de volg-app om een bezorgmoment te kiezen.",
         "Download het bestand track-parcel.apk voor uw zending.",
+        "Uw bank vernieuwt de beveiliging. Installeer de nieuwe app via deze link: bank-update-nl.com/app",
     ],
     "verkeerd_nummer": [
         "Sorry, verkeerd nummer denk ik? Waar woon jij eigenlijk?",
         "Hi, ben jij Marco? Ik heb dit nummer van een vriend gekregen.",
+        "Hallo Karin? Is dit nog steeds je nummer?",
+    ],
+    "betalen_zonder_zien": [
+        "Ik woon zelf in Spanje, dus bezichtigen kan niet. Betaal de borg, dan stuur ik de sleutels met DHL.",
+        "Ophalen lukt niet, maar ik verstuur hem verzekerd. Betaal je via Tikkie?",
+    ],
+    "geld_voor_nood": [
+        "Lieverd, kun je me helpen met de havenbelasting? Het is 780 euro, ik betaal je terug.",
+        "Ik schaam me zo dat ik het je moet vragen. Het gaat om 2.400 euro.",
+    ],
+    "nepwinkel_aanbod": [
+        "Wegens sluiting verkopen wij alle airfryers voor €19. Bestel via www.keukenkoopjes-outlet.nl",
     ],
 }
 
@@ -171,6 +198,7 @@ NEGATIVE = {
         "ING: wij vragen u nooit om uw pincode. Geef uw codes nooit aan anderen.",
         "Uw WhatsApp-code: 123-456. Deel deze code niet.",
         "Pap, de code van de voordeur is veranderd. Zet je hem in de familiegroep?",
+        "Uw verificatiecode is 123456. Antwoord niet op dit bericht.",
     ],
     "veilige_rekening": [
         "Let op: een veilige rekening bestaat niet. Wij vragen nooit om geld over te maken.",
@@ -201,11 +229,13 @@ NEGATIVE = {
         "We storten €39,95 binnen 3 werkdagen terug op uw rekening.",
         "Uw bestelling is verzonden.",
         "Wij storten het bedrag van €45 binnen 5 werkdagen op uw rekening.",
+        "Per 1 juli verandert de prijs van uw abonnement. U betaalt dan € 2 per maand meer.",
     ],
     "nieuw_nummer": [
         "Hoi mam, kom je zondag eten?",
         "Hoi Anna, leuk je gisteren te zien!",
         "Uw telefoonabonnement wordt verlengd.",
+        "Hoi allemaal, zoals ik zondag al zei: dit is mijn nieuwe nummer.",
     ],
     "prijs_teruggave": ["Uw aangifte is ontvangen. U krijgt binnen 8 weken bericht."],
     "gegevens_controleren": ["Uw afspraak staat vast op dinsdag om 10:00."],
@@ -213,7 +243,10 @@ NEGATIVE = {
         "ING: uw limiet is gewijzigd. Was u dit niet? Bel ING via het nummer op de achterkant van uw pas.",
         "Bel ons gerust als u vragen heeft.",
     ],
-    "snel_rijk": ["Uw pensioen wordt elke maand op uw rekening gestort."],
+    "snel_rijk": [
+        "Uw pensioen wordt elke maand op uw rekening gestort.",
+        "Met de app van de bank begint u met sparen vanaf 10 euro per maand.",
+    ],
     "lening_aanbod": ["Uw hypotheekrente verandert per 1 maart. U hoeft niets te doen."],
     "nieuwsgierig_link": [
         "U heeft 1 nieuw voicemailbericht. Bel 1233 om het te beluisteren.",
@@ -224,9 +257,14 @@ NEGATIVE = {
         "Koop nooit cadeaukaarten voor iemand die u niet kent.",
     ],
     "qr_code": ["Wij sturen u nooit een QR-code om te scannen.", "Uw pas komt binnen 5 werkdagen."],
-    "ander_kanaal": ["Ik app je vanavond wel even.", "Zet je hem in de familiegroep?"],
+    "ander_kanaal": [
+        "Ik app je vanavond wel even.",
+        "Zet je hem in de familiegroep?",
+        "Thanks for the meeting, I will send the notes by email.",
+    ],
     "geheim_houden": [
         "Zeg niks tegen mama, het is een verrassing!",
+        "Papa mag het niet weten, het is een verrassing voor zijn verjaardag.",
         "Deel deze code met niemand.",
     ],
     "link_verkort": ["Kijk op www.bibliotheek.nl voor de openingstijden."],
@@ -235,6 +273,7 @@ NEGATIVE = {
         "Wij betalen uw AOW elke maand rond de 23e.",
         "Wij zoeken een flexibele medewerker voor de balie, salaris volgens cao.",
         "Onze vereniging zoekt vrijwilligers. U krijgt 5 euro reiskostenvergoeding per dag.",
+        "Je rooster staat in de app. Je uurloon blijft 14,20 euro.",
     ],
     "prive_betaling": [
         "Hoi, ik heb de kaartjes voor de film gekocht, 24 euro. Maak het maar over als je tijd hebt.",
@@ -247,6 +286,7 @@ NEGATIVE = {
     "link_vreemd": ["PostNL: volg uw pakket op postnl.nl/volgen", "Kijk op www.bibliotheek.nl voor de agenda."],
     "ophalen_aan_deur": [
         "De politie haalt nooit geld of sieraden bij u op.",
+        "Beste buren, de wijkagent houdt morgen spreekuur. Hij vertelt over inbraak en waardevolle spullen.",
         "De koerier komt morgen langs om het pakket op te halen.",
     ],
     "rekening_uitlenen": [
@@ -256,8 +296,21 @@ NEGATIVE = {
     "app_voor_pakket": [
         "Je pakket komt morgen tussen 10 en 12 uur.",
         "Installeer de nieuwe versie van de bieb-app.",
+        "Download de NS-app via https://www.ns.nl/app",
     ],
     "verkeerd_nummer": ["Sorry, dit was voor mijn zus bedoeld! Fijne avond.", "Oeps, verkeerd nummer, sorry."],
+    "betalen_zonder_zien": [
+        "Is de kinderfiets nog te koop? Ik kom zaterdag kijken en betaal contant.",
+        "Bedankt voor uw bestelling. Wij versturen het pakket zodra het klaar is.",
+    ],
+    "geld_voor_nood": [
+        "Kun je me helpen met verhuizen zaterdag?",
+        "De pizza's kwamen op 64 euro, ik heb een Tikkie gestuurd.",
+    ],
+    "nepwinkel_aanbod": [
+        "Uitverkoop in de bibliotheek: oude boeken voor 1 euro, zaterdag in de hal.",
+        "Bekijk onze aanbiedingen op www.bibliotheek.nl",
+    ],
 }
 
 
@@ -274,6 +327,43 @@ def test_a_warning_about_a_trick_is_not_read_as_the_trick(content: MessageCheckC
 def test_one_warning_marker_does_not_hide_the_trick(content: MessageCheckContent) -> None:
     text = "Wij vragen u nooit om uw pincode. Maak uw geld over naar een veilige rekening."
     assert "veilige_rekening" in _signals(content, text)
+
+
+POLICE_WARNING = (
+    "De afgelopen week kregen ouderen bezoek van nepagenten. Zij willen sieraden en geld meenemen. "
+    "De politie haalt nooit waardevolle spullen bij u op. Doe niet open en bel 112."
+)
+
+
+def test_a_police_warning_about_fake_officers_is_read_as_a_warning(content: MessageCheckContent) -> None:
+    assert check_message(mask_pii(POLICE_WARNING).text, content).verdict == "no_signals"
+
+
+def test_the_fake_officer_asking_for_the_valuables_is_still_caught(content: MessageCheckContent) -> None:
+    text = "Ik ben uw wijkagent. Wij adviseren u uw sieraden en contant geld aan ons mee te geven."
+    assert check_message(mask_pii(text).text, content).verdict != "no_signals"
+
+
+def test_advice_to_call_a_known_number_counts_as_warning_framing(content: MessageCheckContent) -> None:
+    text = (
+        "Krijgt u een bericht van uw kind met een nieuw nummer? Bel uw kind dan eerst op het oude nummer. "
+        "Maak nooit geld over voordat u het zeker weet."
+    )
+    assert check_message(mask_pii(text).text, content).verdict == "no_signals"
+    one_marker = "Hoi mam, dit is mijn nieuw nummer. Maak nooit zomaar geld over."
+    assert "nieuw_nummer" in _signals(content, one_marker)
+
+
+def test_a_warning_that_links_to_the_banks_shared_site_is_not_a_foreign_link(
+    content: MessageCheckContent,
+) -> None:
+    text = (
+        "ING: oplichters bellen uit naam van de bank. Wij vragen nooit om uw pincode. "
+        "Lees meer op veiligbankieren.nl"
+    )
+    assert check_message(mask_pii(text).text, content).verdict == "no_signals"
+    scam = "ING: uw pas verloopt. Vraag een nieuwe aan op veiligbankieren-ing.com"
+    assert check_message(mask_pii(scam).text, content).verdict == "likely_scam"
 
 
 def test_a_warning_with_a_link_of_its_own_is_still_checked(content: MessageCheckContent) -> None:
