@@ -100,4 +100,4 @@ def test_triage_names_the_second_question_of_a_two_question_message(client, stac
     ).json()
     assert body["topic"] == "digid_problemen"
     assert body["second_question"] == "toeslagen"
-    assert body["alternatives"][0]["topic"] == "toeslagen"
+    assert "toeslagen" in [alternative["topic"] for alternative in body["alternatives"]]
