@@ -33,7 +33,7 @@ from knowledge.clock import now
 from knowledge.pii import KINDS, NAAM, placeholder
 from knowledge.places import outside_text
 from knowledge.referrals import referrals_for
-from knowledge.two_questions import second_topic
+from knowledge.two_questions import second_offer
 
 # A name is masked without the reminder: residents say "ik ben Jan" or paste a message signed by a relative, and
 # a warning on every introduction would teach them to ignore it (the reminder names BSN, IBAN and phone).
@@ -124,7 +124,8 @@ def second_question(catalog: Catalog, turn: Turn, topic: Topic) -> Topic | None:
     asked = catalog.topic_for_intent(turn.intent)
     if topic.id == MESSAGE_CHECK_TOPIC or asked is None or asked.id != topic.id:
         return None
-    return second_topic(catalog, turn.text, list(turn.ranking), topic, turn.part_rankings)
+    offer = second_offer(catalog, turn.text, list(turn.ranking), topic, turn.part_rankings)
+    return offer[0] if offer is not None else None
 
 
 def answer(

@@ -163,14 +163,15 @@ def part_topic(
     return best
 
 
-def second_topic(
+def second_offer(
     catalog: Catalog,
     text: str,
     ranking: Iterable[Mapping[str, Any]],
     answered: Topic,
     part_rankings: Iterable[Sequence[Mapping[str, Any]]] = (),
-) -> Topic | None:
-    """The second topic to offer after answering ``answered`` for ``text``, or None.
+) -> tuple[Topic, float] | None:
+    """The second topic to offer after answering ``answered`` for ``text``, with the confidence that chose it
+    (the later part's, or the whole message's); None when there is none.
 
     Args:
         catalog: the content; ``catalog.two_questions`` holds the markers and the thresholds (None: never).
@@ -182,18 +183,6 @@ def second_topic(
         part_rankings: the ranking of each later part on its own (``PART_RANKINGS_KEY`` of Rasa's parse data),
             in the same shape; empty when the model has no such rankings.
     """
-    offer = second_offer(catalog, text, ranking, answered, part_rankings)
-    return offer[0] if offer is not None else None
-
-
-def second_offer(
-    catalog: Catalog,
-    text: str,
-    ranking: Iterable[Mapping[str, Any]],
-    answered: Topic,
-    part_rankings: Iterable[Sequence[Mapping[str, Any]]] = (),
-) -> tuple[Topic, float] | None:
-    """``second_topic`` with the confidence that chose it: the later part's, or the whole message's."""
     rules = catalog.two_questions
     if rules is None or answered.kind != "topic" or not has_two_parts(text, rules):
         return None

@@ -1,7 +1,7 @@
 """Scores the "two questions in one message" rule on the calibration slice and sweeps its threshold.
 
 Pure (no Rasa): it takes what the model made of each message (``quality.nlu_metrics.Prediction``) and asks
-``knowledge.two_questions.second_topic`` (the rule the chat and triage use) what would be offered. The slice is
+``knowledge.two_questions.second_offer`` (the rule the chat and triage use) what would be offered. The slice is
 ``tests/nlu/two_questions/calibration.yml``; the script is ``scripts/calibrate_two_questions.py``; how the
 threshold is chosen is in docs/quality.md ("Two questions in one message").
 """
@@ -17,7 +17,7 @@ import yaml
 
 from knowledge.models import Catalog
 from knowledge.topic_roles import MESSAGE_CHECK_TOPIC, NOT_UNDERSTOOD_TOPIC
-from knowledge.two_questions import has_two_parts, part_topic, runner_up, second_topic
+from knowledge.two_questions import has_two_parts, part_topic, runner_up, second_offer
 from quality.nlu_metrics import Prediction
 
 CALIBRATION_FILE = Path("tests/nlu/two_questions/calibration.yml")
@@ -86,10 +86,10 @@ def offered(catalog: Catalog, prediction: Prediction) -> tuple[str, str | None]:
     answered = catalog.topic_for_intent(prediction.predicted) or catalog.topics[NOT_UNDERSTOOD_TOPIC]
     if answered.id == MESSAGE_CHECK_TOPIC:
         return answered.id, None
-    second = second_topic(
+    offer = second_offer(
         catalog, prediction.text, ranking_dicts(prediction), answered, part_ranking_dicts(prediction)
     )
-    return answered.id, second.id if second is not None else None
+    return answered.id, offer[0].id if offer is not None else None
 
 
 def score(

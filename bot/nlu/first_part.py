@@ -14,7 +14,6 @@ changes the component's fingerprint, so Rasa retrains it instead of reusing a ca
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from bot.nlu.lemma_bags import (
     feature_names,
     is_size_range,
     lemmas_between,
+    markers_fingerprint,
     rules_from_stored,
     stored_rules,
     vocabulary,
@@ -84,11 +84,7 @@ class FirstPartFeaturizer(SparseFeaturizer, GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The markers file's content: editing it must retrain this component, not reuse Rasa's cache."""
-        path = Path(str(config.get("knowledge_dir", "knowledge"))) / FILE_NAME
-        try:
-            return hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            return None
+        return markers_fingerprint(config)
 
     def __init__(
         self,

@@ -8,15 +8,17 @@ reads a message exactly as it was trained.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse
 from rasa.nlu.tokenizers.tokenizer import Token
 
-from knowledge.two_questions import TwoQuestionRules
+from knowledge.two_questions import FILE_NAME, TwoQuestionRules
 
 WORD, CHAR = "w:", "c:"  # prefixes of the two kinds of feature names in a stored vocabulary
 
@@ -101,3 +103,16 @@ def rules_from_stored(stored: dict[str, Any]) -> TwoQuestionRules:
         part_threshold=float(stored.get("part_threshold", defaults.part_threshold)),
         part_min_words=int(stored.get("part_min_words", defaults.part_min_words)),
     )
+
+
+def markers_fingerprint(config: dict[str, Any]) -> str | None:
+    """The hash of the markers file a component reads at training (``knowledge_dir``), for its fingerprint.
+
+    Why: Rasa reuses a cached component whose settings did not change; an edit of the markers must retrain the
+    components that store them. None when the file cannot be read (training then reports the problem).
+    """
+    path = Path(str(config.get("knowledge_dir", "knowledge"))) / FILE_NAME
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

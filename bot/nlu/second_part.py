@@ -17,7 +17,6 @@ the model, like the first-part featurizer's, so a running bot splits messages ex
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,16 +35,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.lemma_bags import (
-    char_sizes,
-    counts,
-    feature_names,
-    is_size_range,
-    lemmas_between,
-    rules_from_stored,
-    stored_rules,
-    vocabulary,
-)
+from bot.nlu import lemma_bags as bags
 from knowledge.two_questions import FILE_NAME, PART_RANKINGS_KEY, TwoQuestionRules, later_parts, load
 
 STORED_FILE = "second_part.json"
@@ -85,7 +75,7 @@ class SecondPartClassifier(GraphComponent):
             raise InvalidConfigException(f"{NAME}: C must be a positive number, got {strength!r}")
         if not isinstance(config.get("knowledge_dir"), str):
             raise InvalidConfigException(f"{NAME}: knowledge_dir must be a folder name")
-        if not is_size_range(config.get("char_ngrams")):
+        if not bags.is_size_range(config.get("char_ngrams")):
             sizes = config.get("char_ngrams")
             raise InvalidConfigException(f"{NAME}: char_ngrams must be [min, max], got {sizes!r}")
         for field in ("char_min_df", "max_iter", "ranking_length"):
@@ -96,11 +86,7 @@ class SecondPartClassifier(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The markers file's content: editing it must retrain this component, not reuse Rasa's cache."""
-        path = Path(str(config.get("knowledge_dir", "knowledge"))) / FILE_NAME
-        try:
-            return hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            return None
+        return bags.markers_fingerprint(config)
 
     def __init__(
         self,
@@ -114,7 +100,7 @@ class SecondPartClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._trained = trained
-        self._char_sizes = char_sizes(config["char_ngrams"])
+        self._char_sizes = bags.char_sizes(config["char_ngrams"])
 
     @classmethod
     def create(
@@ -142,7 +128,7 @@ class SecondPartClassifier(GraphComponent):
             with np.load(folder / WEIGHTS_FILE) as arrays:
                 coefficients, intercepts = arrays["coefficients"], arrays["intercepts"]
         trained = _Trained(
-            rules=rules_from_stored(stored),
+            rules=bags.rules_from_stored(stored),
             index={name: column for column, name in enumerate(stored["vocabulary"])},
             intents=tuple(stored["intents"]),
             coefficients=coefficients,
@@ -166,7 +152,9 @@ class SecondPartClassifier(GraphComponent):
         intents = sorted({intent for _, intent in examples})
         if len(intents) < 2:
             raise InvalidConfigException(f"{NAME}: needs examples of at least two intents to train")
-        names = vocabulary((example_names for example_names, _ in examples), int(self._config["char_min_df"]))
+        names = bags.vocabulary(
+            (example_names for example_names, _ in examples), int(self._config["char_min_df"])
+        )
         index = {name: column for column, name in enumerate(names)}
         regression = LogisticRegression(
             C=float(self._config["C"]),
@@ -174,7 +162,7 @@ class SecondPartClassifier(GraphComponent):
             random_state=int(self._config["random_state"]),
             solver="lbfgs",
         )
-        regression.fit(counts([n for n, _ in examples], index), [intent for _, intent in examples])
+        regression.fit(bags.counts([n for n, _ in examples], index), [intent for _, intent in examples])
         self._trained = _Trained(
             rules=rules,
             index=index,
@@ -183,7 +171,7 @@ class SecondPartClassifier(GraphComponent):
             intercepts=regression.intercept_.astype(np.float32),
         )
         with self._model_storage.write_to(self._resource) as folder:
-            stored = {**stored_rules(rules), "vocabulary": names, "intents": list(self._trained.intents)}
+            stored = {**bags.stored_rules(rules), "vocabulary": names, "intents": list(self._trained.intents)}
             (folder / STORED_FILE).write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
             np.savez_compressed(
                 folder / WEIGHTS_FILE,
@@ -211,11 +199,11 @@ class SecondPartClassifier(GraphComponent):
         return messages
 
     def _names(self, found: Sequence[Token], start: int) -> list[str]:
-        return feature_names(lemmas_between(found, start), self._char_sizes)
+        return bags.feature_names(bags.lemmas_between(found, start), self._char_sizes)
 
     def _rank(self, names: list[str], trained: _Trained) -> list[dict[str, Any]]:
         """The part's best intents, ``[{"name", "confidence"}]``; empty when none of its features is known."""
-        row = counts([names], trained.index)
+        row = bags.counts([names], trained.index)
         if row.nnz == 0:
             return []
         scores = np.asarray(row @ trained.coefficients.T).ravel() + trained.intercepts

@@ -18,7 +18,7 @@ from knowledge.two_questions import (
     has_two_parts,
     later_parts,
     part_rankings_of,
-    second_topic,
+    second_offer,
 )
 
 CATALOG = load_catalog()
@@ -38,8 +38,8 @@ def _with_threshold(threshold: float) -> Catalog:
 def _second(
     text: str, *pairs: tuple[str, float], answered: str = "digid_problemen", catalog: Catalog = CATALOG
 ):
-    found = second_topic(catalog, text, _ranking(*pairs), catalog.topics[answered])
-    return found.id if found is not None else None
+    found = second_offer(catalog, text, _ranking(*pairs), catalog.topics[answered])
+    return found[0].id if found is not None else None
 
 
 def test_the_real_content_has_markers_and_a_threshold_between_zero_and_one():
@@ -246,10 +246,10 @@ def test_a_marker_too_close_to_the_start_does_not_split_but_a_later_one_does():
 
 
 def _offer(text: str, whole: list[tuple[str, float]], *parts: list[tuple[str, float]], answered: str):
-    found = second_topic(
+    found = second_offer(
         CATALOG, text, _ranking(*whole), CATALOG.topics[answered], [_ranking(*part) for part in parts]
     )
-    return found.id if found is not None else None
+    return found[0].id if found is not None else None
 
 
 def test_a_later_part_starts_after_each_joining_marker_when_it_has_enough_words():
