@@ -19,8 +19,11 @@ MAX_QUOTE_CHARS = 70
 # Words that turn a request into a warning: "deel deze code met niemand", "geef nooit uw pincode".
 NEGATION_RE = re.compile(r"\b(nooit|niet|niemand|geen|nimmer)\b", re.IGNORECASE)
 NEGATION_WINDOW = 30
-# A dot inside a word ("digid.nl", "1.250") does not end a sentence.
-SENTENCE_END = re.compile(r"[!?\n]|\.(?!\w)")
+# A dot inside a word ("digid.nl", "1.250") or after a one-letter abbreviation ("t.n.v.", "z.s.m.") does not end
+# a sentence.
+SENTENCE_END = re.compile(r"[!?\n]|(?<!\b\w)\.(?!\w)")
+# A clause that follows with its own subject ("…, dan hoeft u geen machtiging") has its own negation.
+CLAUSE_END = re.compile(r",\s+(dan|want|maar|zodat|anders|omdat)\b", re.IGNORECASE)
 # Brands of three letters (dhl, ing, ups) are only a look-alike as a whole part of the host name.
 MIN_EMBEDDED_BRAND = 4
 # Different warning markers a message needs before it is read as a warning about a trick, not the trick itself.
@@ -67,14 +70,35 @@ def _sentence_window(text: str, start: int, end: int, reach: int = NEGATION_WIND
     return before + text[start:end] + after
 
 
-def _excluded(signal: Signal, text: str, start: int, end: int, content: MessageCheckContent) -> bool:
+def _clause_window(text: str, start: int, end: int) -> str:
+    """The sentence window around a match, cut where a following clause of its own begins.
+
+    Why: "geef mij uw wachtwoord, dan hoeft u geen machtiging aan te vragen" asks for the password; the "geen"
+    belongs to the next clause. "Deel deze code met niemand" and "geef nooit uw pincode" keep their negation.
+    """
+    window = _sentence_window(text, start, end)
+    offset = window.find(text[start:end])
+    head, tail = window[:offset], window[offset:]
+    head = CLAUSE_END.split(head)[-1] if CLAUSE_END.search(head) else head
+    cut = CLAUSE_END.search(tail)
+    return head + (tail[: cut.start()] if cut else tail)
+
+
+def _excluded(
+    signal: Signal, text: str, start: int, end: int, content: MessageCheckContent, code_route: bool = False
+) -> bool:
     """A warning ("geef nooit uw pincode"), an exception from the content ("we storten ... terug"), or a code
-    to type on the organisation's own website or app ("typ de code in op digid.nl")."""
-    if signal.skip_when_negated and NEGATION_RE.search(_sentence_window(text, start, end)):
+    to type on the organisation's own website or app ("typ de code in op digid.nl"), or a code the message
+    itself gives on an official route (``code_route``, see _code_route)."""
+    if signal.skip_when_negated and NEGATION_RE.search(_clause_window(text, start, end)):
         return True
     sentence = _sentence_window(text, start, end, reach=200)
-    if signal.unless_official and _points_to_official(content, sentence):
-        return True
+    if signal.unless_official or signal.unless_code_given:
+        handed_over = any(p.search(sentence) for p in content.code_handover_markers)
+        if signal.unless_official and not handed_over and _points_to_official(content, sentence):
+            return True
+        if signal.unless_code_given and code_route and not handed_over:
+            return True
     return any(pattern.search(sentence) for pattern in signal.unless)
 
 
@@ -92,10 +116,12 @@ def _points_to_official(content: MessageCheckContent, sentence: str) -> bool:
     return bool(_named_organisations(content, sentence))
 
 
-def _phrase_finding(signal: Signal, text: str, content: MessageCheckContent) -> Finding | None:
+def _phrase_finding(
+    signal: Signal, text: str, content: MessageCheckContent, code_route: bool = False
+) -> Finding | None:
     for pattern in signal.patterns:
         for match in pattern.finditer(text):
-            if _excluded(signal, text, match.start(), match.end(), content):
+            if _excluded(signal, text, match.start(), match.end(), content, code_route):
                 continue
             end = match.end()
             if end and not text[end - 1].isspace():
@@ -135,6 +161,7 @@ def _combination_finding(
     message_words: list[Word],
     content: MessageCheckContent,
     fact_spans: dict[str, list[tuple[int, int]]],
+    code_route: bool = False,
 ) -> Finding | None:
     """The signal shown by facts together, whatever their wording ("verdien" + "per opdracht").
 
@@ -150,7 +177,9 @@ def _combination_finding(
                 fact_spans[fact_id] = _fact_spans(content.facts[fact_id], text, message_words)
             if fact_id not in kept:
                 kept[fact_id] = [
-                    s for s in fact_spans[fact_id] if not _excluded(signal, text, s[0], s[1], content)
+                    s
+                    for s in fact_spans[fact_id]
+                    if not _excluded(signal, text, s[0], s[1], content, code_route)
                 ]
             spans[fact_id] = kept[fact_id]
         span = _combined_span(combination, spans)
@@ -283,7 +312,8 @@ def _official_route(content: MessageCheckContent, text: str, message: _MessageLi
     signs of fraud, so such a letter gets "no known signals" instead of "pas op". An official link alone is not
     enough (that letter stays "pas op" at most, see _links_only_to_named_official): a reference is the sign.
     """
-    if not any(p.search(text) for p in content.official_markers):
+    markers = content.official_markers + content.code_given_markers
+    if not any(p.search(text) for p in markers):
         return False
     links, named = message.links, message.named
     if not named:
@@ -292,6 +322,21 @@ def _official_route(content: MessageCheckContent, text: str, message: _MessageLi
         return bool(links) and all(link.domain in official for link in links)
     own = {d for org in named for d in org.domains}
     return all(link.domain in own for link in links)
+
+
+def _code_route(content: MessageCheckContent, text: str, message: _MessageLinks) -> bool:
+    """True when the message gives the resident a code ("uw activeringscode is A7K3PQ9X2", "de code uit deze
+    brief"), names an organisation and links to no other domain than the named organisations' own.
+
+    Why: a DigiD letter hands over an activation or authorisation code and says where to type it, or to give it
+    to the person one authorises; in the words of a code request ("typ de code", "geef deze code"). A scam asks
+    for a code the resident got elsewhere and wants it back; that sentence names the sender as the receiver
+    (``code_handover_markers``), and such a sentence is never excused.
+    """
+    if not message.named or not any(p.search(text) for p in content.code_given_markers):
+        return False
+    own = {d for org in message.named for d in org.domains}
+    return all(link.domain in own for link in message.links)
 
 
 def _links_only_to_named_official(message: _MessageLinks) -> bool:
@@ -327,6 +372,20 @@ def _is_warning(content: MessageCheckContent, text: str, message: _MessageLinks)
     return all(link.domain in official for link in message.links)
 
 
+def _asks_for_itself(content: MessageCheckContent, text: str, finding: Finding) -> bool:
+    """True when the sentence of a finding names the sender as the receiver ("geef ons uw pincode").
+
+    Why: a real warning speaks of the fraudsters ("ze vragen om uw pincode") and never asks for anything itself;
+    a fake warning says "klik niet op links" and then asks for a code all the same.
+    """
+    quote = finding.quote.rstrip(" …")
+    start = text.find(quote) if quote else -1
+    if start < 0:
+        return False
+    sentence = _clause_window(text, start, start + len(quote))
+    return any(pattern.search(sentence) for pattern in content.warning_asks_markers)
+
+
 def _verdict(signals: list[Signal], official_links_only: bool = False) -> str:
     strong = sum(1 for s in signals if s.strength == "strong")
     medium = sum(1 for s in signals if s.strength == "medium")
@@ -356,16 +415,19 @@ def check_message(text: str, content: MessageCheckContent) -> CheckResult:
     fact_spans: dict[str, list[tuple[int, int]]] = {}  # each fact's places in this message, found once
     official_route = _official_route(content, text, message)
     warning = _is_warning(content, text, message)
+    code_route = _code_route(content, text, message)
     found: list[tuple[Signal, Finding]] = []
     for signal in content.signals:
         if signal.official_ok and official_route:
             continue
-        if warning and signal.detector == "phrases":
+        if warning and signal.detector == "phrases" and signal.strength != "strong":
             continue  # a warning describes the trick; only its links are checked
         if signal.detector == "phrases":
-            finding = _phrase_finding(signal, text, content)
+            finding = _phrase_finding(signal, text, content, code_route)
             if finding is None and signal.combinations:
-                finding = _combination_finding(signal, text, message_words, content, fact_spans)
+                finding = _combination_finding(signal, text, message_words, content, fact_spans, code_route)
+            if warning and finding is not None and not _asks_for_itself(content, text, finding):
+                finding = None  # a warning describes the trick; only its own requests and its links count
         else:
             raw = links.get(signal.detector)
             finding = Finding(signal.id, raw.quote, raw.organisation, raw.official) if raw else None

@@ -80,6 +80,9 @@ class Signal:
     # Not this signal when its sentence points to an official website or app of an organisation it names:
     # "typ de code in op digid.nl" gives a code to type there, it does not ask for one.
     unless_official: bool = False
+    # Not this signal when the message itself gives the resident a code on an official route ("uw
+    # activeringscode is A7K3…", links only to the named organisation) and the sentence does not pass it on.
+    unless_code_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,15 @@ class MessageCheckContent:
     unusual_tlds: frozenset[str] = frozenset()
     # Signs that a message warns about a trick ("wij vragen nooit ...", "oplichters doen zich voor als ...").
     warning_markers: tuple[re.Pattern[str], ...] = ()
+    # Signs that the message hands the resident a code to use ("uw machtigingscode is R7W2…"): an official route
+    # for codes, and a sign of an official route for money and checks too.
+    code_given_markers: tuple[re.Pattern[str], ...] = ()
+    # Signs that a sentence passes a code on to the sender ("aan onze medewerker", "in de chat", "stuur door"):
+    # then no official site or app in the message excuses the request.
+    code_handover_markers: tuple[re.Pattern[str], ...] = ()
+    # Signs that a sentence names the sender as the receiver ("geef ons", "hier in de chat"): in a message read
+    # as a warning, a strong signal in such a sentence still counts.
+    warning_asks_markers: tuple[re.Pattern[str], ...] = ()
 
     def signal(self, signal_id: str) -> Signal:
         """The signal with this id (KeyError when unknown)."""
@@ -186,7 +198,8 @@ def _placeholders_ok(r: Reader, field: str, text: str) -> None:
 
 def _signal(item: Any, where: str, problems: list[str]) -> Signal:
     allowed = {"id", "strength", "detector", "patterns", "unless", "skip_when_negated", "explanation", "simple",
-               "rule", "sources", "combinations", "official_ok", "unless_official"}  # fmt: skip
+               "rule", "sources", "combinations", "official_ok", "unless_official",
+               "unless_code_given"}  # fmt: skip
     r = Reader(item, where, problems, allowed)
     strength = r.text("strength") or ""
     if strength and strength not in STRENGTHS:
@@ -216,6 +229,7 @@ def _signal(item: Any, where: str, problems: list[str]) -> Signal:
         combinations=combinations,
         official_ok=r.flag("official_ok", default=False),
         unless_official=r.flag("unless_official", default=False),
+        unless_code_given=r.flag("unless_code_given", default=False),
     )
 
 
@@ -271,7 +285,8 @@ def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
     """Build the content from parsed YAML, recording every problem as ``file: field: problem``."""
     allowed = {"referral", "texts", "verdicts", "after", "rules", "signals", "shorteners", "organisations",
                "lookalike_ignore", "facts", "official_markers", "unusual_tlds",
-               "warning_markers"}  # fmt: skip
+               "warning_markers", "code_given_markers", "code_handover_markers",
+               "warning_asks_markers"}  # fmt: skip
     top = Reader(data if data is not None else {}, where, problems, allowed)
     texts = {str(k): " ".join(str(v).split()) for k, v in top.mapping("texts").items() if isinstance(v, str)}
     for key in sorted(REQUIRED_TEXTS - set(texts)):
@@ -335,6 +350,9 @@ def parse(data: Any, where: str, problems: list[str]) -> MessageCheckContent:
         official_markers=_patterns(top, "official_markers", required=False),
         unusual_tlds=frozenset(t.lower().lstrip(".") for t in top.texts("unusual_tlds", required=False)),
         warning_markers=_patterns(top, "warning_markers", required=False),
+        code_given_markers=_patterns(top, "code_given_markers", required=False),
+        code_handover_markers=_patterns(top, "code_handover_markers", required=False),
+        warning_asks_markers=_patterns(top, "warning_asks_markers", required=False),
     )
     _cross_check(content, where, problems)
     return content

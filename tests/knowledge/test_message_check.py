@@ -527,3 +527,132 @@ def test_a_bad_domain_is_named(content_copy: Path) -> None:
 def test_a_warning_that_names_an_account_to_pay_to_is_still_checked(content: MessageCheckContent) -> None:
     text = BANK_WARNING + " Zet uw spaargeld vandaag over naar NL91ABNA0417164300."
     assert check_message(mask_pii(text).text, content).verdict == "likely_scam"
+
+
+# The false-alarm round after blind8 (2026-12-05), in pairs: the genuine message is not flagged, the scam that
+# looks like it still is.
+def _verdict(content: MessageCheckContent, text: str) -> str:
+    return check_message(mask_pii(text).text, content).verdict
+
+
+DIGID_ACTIVATION_LETTER = (
+    "Geachte heer Janssen,\n\nU heeft een DigiD aangevraagd. "
+    "In deze brief staat uw activeringscode: A7K3PQ9X2.\n"
+    "1. Ga naar www.digid.nl/activeren.\n2. Log in met uw gebruikersnaam en wachtwoord.\n"
+    "3. Typ de activeringscode uit deze brief.\n\nMet vriendelijke groet,\nDigiD"
+)
+DIGID_AUTHORISATION_LETTER = (
+    "Uw zoon wil namens u uw zaken bij de Belastingdienst regelen. Uw machtigingscode is R7W2KX9PQ. "
+    "Wilt u dat uw zoon u helpt? Geef hem dan deze code en uw BSN. Hij activeert de machtiging op "
+    "machtigen.digid.nl met zijn eigen DigiD."
+)
+
+
+@pytest.mark.parametrize("text", [DIGID_ACTIVATION_LETTER, DIGID_AUTHORISATION_LETTER])
+def test_a_code_the_digid_letter_gives_is_no_code_request(content: MessageCheckContent, text: str) -> None:
+    assert _verdict(content, text) == "no_signals"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        " Stuur deze code naar ons terug.",
+        " Geef de code aan de medewerker die u zo belt.",
+        " Zeg de code tegen onze medewerker aan de telefoon.",
+        " Vul ook uw pincode en rekeningnummer in op digid.nl.",
+    ],
+)
+def test_a_code_letter_that_passes_the_code_to_the_sender_is_still_a_scam(
+    content: MessageCheckContent, tail: str
+) -> None:
+    assert _verdict(content, "DigiD: uw activeringscode is A7K3PQ9X2." + tail) == "likely_scam"
+
+
+def test_a_code_letter_with_a_link_elsewhere_is_still_a_scam(content: MessageCheckContent) -> None:
+    text = (
+        "DigiD: uw activeringscode is A7K3PQ9X2. Vul de code vandaag in op https://digid-activeren.nl-mijn.com"
+    )
+    assert _verdict(content, text) == "likely_scam"
+
+
+def test_reading_the_app_code_to_a_caller_is_a_code_request(content: MessageCheckContent) -> None:
+    # The DigiD app is named, but the code goes to a caller: the official app does not excuse that.
+    text = "Open de DigiD app, kies 'koppelen' en lees de koppelcode voor aan onze medewerker die u zo belt."
+    assert "vraagt_code" in _signals(content, text)
+
+
+def test_a_negation_in_the_next_clause_does_not_cancel_the_request(content: MessageCheckContent) -> None:
+    text = "Geef mij uw gebruikersnaam en wachtwoord, dan hoeft u geen machtiging aan te vragen."
+    assert "vraagt_code" in _signals(content, text)
+    assert "vraagt_code" not in _signals(content, "Geef nooit uw pincode, want de bank vraagt daar nooit om.")
+
+
+BSGW_BILL = (
+    "Aanslagbiljet 2026, gemeente Brunssum. Afvalstoffenheffing € 298,00, rioolheffing € 231,50. Totaal te "
+    "betalen € 529,50. Betaal voor 31 maart op NL86ZZBK0123987650 t.n.v. BsGW, met betalingskenmerk "
+    "5000 1234 5678 9012. Liever in termijnen? Geef een machtiging af in Mijn BsGW op www.bsgw.nl."
+)
+
+
+def test_a_bsgw_bill_with_its_own_account_and_reference_has_no_signals(content: MessageCheckContent) -> None:
+    assert _verdict(content, BSGW_BILL) == "no_signals"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BsGW: uw aanslag 2026 is nog niet voldaan. Betaal € 287,40 binnen 48 uur via "
+        "https://bsgw-betalen.com/aanslag",
+        "BsGW: uw WOZ-bezwaar is toegekend. Klik hier om uw terugbetaling van € 96 te ontvangen: "
+        "bsgw-retour.nl",
+    ],
+)
+def test_a_bsgw_message_with_a_link_elsewhere_is_a_likely_scam(content: MessageCheckContent, text: str) -> None:
+    assert _verdict(content, text) == "likely_scam"
+
+
+def test_a_rent_reminder_with_the_contract_number_is_no_private_payment(content: MessageCheckContent) -> None:
+    genuine = (
+        "Wonen Limburg: wij hebben de huur van november (€ 612,44) nog niet ontvangen. "
+        "Wilt u het bedrag overmaken op NL55ZZBK0285070142 t.n.v. Wonen Limburg, "
+        "met uw huurcontractnummer 30-1182?"
+    )
+    scam = (
+        "Beste huurder, ons rekeningnummer is gewijzigd. Maak de huur van € 780 voortaan over naar "
+        "NL31ZZBK0667788990 t.n.v. J. Pieters Beheer. Met vriendelijke groet, Wonen Limburg"
+    )
+    assert "prive_betaling" not in _signals(content, genuine)
+    assert _verdict(content, genuine) != "likely_scam"
+    assert _verdict(content, scam) == "likely_scam"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gemeente Kerkrade waarschuwt: er gaan nepberichten rond uit naam van BsGW over een "
+        "openstaande aanslag met een betaallink. Klik niet op de link. Betaal alleen in Mijn BsGW op bsgw.nl.",
+        "Hoi buren, er gaat een sms rond van 'BsGW' dat je binnen 24 uur moet betalen via een link. "
+        "Ik heb BsGW zelf gebeld: het is nep. Niet op klikken dus!",
+        "Oma, pas op voor mensen die bellen en zeggen dat ze van de bank zijn. "
+        "Ze willen dan dat je je pinpas aan een koerier meegeeft. Dat doet de bank nooit! "
+        "Gewoon ophangen en mij bellen.",
+        "Oplichters worden steeds slimmer. Ze sturen een WhatsApp van een nieuw nummer van uw kind. "
+        "Of ze bellen namens de bank en zeggen dat uw geld naar een veilige rekening moet. Trap er niet in!",
+    ],
+)
+def test_warnings_of_municipalities_neighbours_family_and_libraries_are_read_as_warnings(
+    content: MessageCheckContent, text: str
+) -> None:
+    assert _verdict(content, text) == "no_signals"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Er gaat een bericht rond. Klik niet op links. Geef ons uw pincode om uw rekening te beschermen.",
+        "Let op: er gaan valse berichten rond uit naam van DigiD! Trap er niet in. "
+        "Controleer nu of uw DigiD nog veilig is via digid-veiligheidscheck.com.",
+    ],
+)
+def test_a_fake_warning_that_asks_or_links_is_still_a_scam(content: MessageCheckContent, text: str) -> None:
+    assert _verdict(content, text) == "likely_scam"
