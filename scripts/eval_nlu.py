@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from knowledge import load_catalog
+from knowledge import Catalog, load_catalog
 from quality.nlu_eval import (
     BLIND2_DIR,
     BLIND3_DIR,
@@ -65,11 +65,11 @@ def per_register(predictions: list[Prediction], registers: list[str]) -> dict[st
 BlindFigures = tuple[Evaluation, dict[str, dict[str, float]], dict[str, Any]]
 
 
-def _blind_figures(model: Path, directory: Path) -> BlindFigures:
+def _blind_figures(model: Path, directory: Path, catalog: Catalog) -> BlindFigures:
     """One blind set's figures, its top-1 per register and the second-question offers."""
     predictions = predict_set(model, ROOT, directory)
     registers = [register for _, _, register in load_messages(ROOT / directory)]
-    offers = blind_offers(load_catalog(), predictions, second_labels(ROOT / directory))
+    offers = blind_offers(catalog, predictions, second_labels(ROOT / directory))
     return evaluate_predictions(predictions, ROOT), per_register(predictions, registers), offers
 
 
@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                 origin = f"trained on data/nlu in {time.monotonic() - started:.0f} s"
             started = time.monotonic()
             evaluation = evaluate_predictions(predict_set(model, ROOT, HELDOUT_DIR), ROOT)
-            blind_sets = {name: _blind_figures(model, directory) for name, directory in BLIND_SETS.items()}
+            catalog = load_catalog()  # once: every blind set is scored against the same content
+            blind_sets = {name: _blind_figures(model, d, catalog) for name, d in BLIND_SETS.items()}
             seconds = time.monotonic() - started
         except EvaluationError as exc:
             print(f"ERROR {exc}", file=sys.stderr)
